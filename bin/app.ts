@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * Entry point: the only place that reads CDK context. `-c env=NAME` selects the environment (default dev);
+ * its configuration is validated before any construct exists, and bad configuration writes no template.
+ */
+import { App } from 'aws-cdk-lib';
+import { ConfigError, loadEnvironment } from '../config/load';
+import { buildEnvironment } from '../lib/app';
+
+const app = new App({ autoSynth: false });
+const envName = String(app.node.tryGetContext('env') ?? 'dev');
+// For teams that keep environment files elsewhere (and for tests of bad configuration).
+const environmentsDir = app.node.tryGetContext('environmentsDir') as string | undefined;
+
+try {
+  buildEnvironment(app, loadEnvironment(envName, environmentsDir));
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(
+    `Configuration of environment "${envName}" is invalid (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${e.message}\n`,
+  );
+  process.exit(1);
+}
+app.synth();

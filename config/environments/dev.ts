@@ -1,0 +1,24 @@
+import type { EnvironmentOverrides } from '../load';
+
+/** A developer's sandbox: one NAT gateway, no deletion protection, short retention. */
+export default {
+  environment: {
+    production: false,
+    account: '111111111111',
+    region: 'eu-west-1',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  },
+  network: {
+    cidr: '10.10.0.0/16',
+    natGateways: 1,
+    flowLogs: { trafficType: 'REJECT', retentionDays: 14 },
+  },
+  database: {
+    readReplicas: 1,
+    readerAutoScaling: { min: 1, max: 1 },
+    multiAz: false,
+    deletionProtection: false,
+    removalPolicy: 'destroy',
+    backup: { retentionDays: 1 },
+  },
+} satisfies EnvironmentOverrides;

@@ -1,0 +1,18 @@
+import type { EnvironmentOverrides } from '../load';
+
+/** Production's shape at a smaller size: the same guard rails, fewer NAT gateways. */
+export default {
+  environment: {
+    production: false,
+    account: '222222222222',
+    region: 'eu-west-1',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  },
+  network: {
+    cidr: '10.20.0.0/16',
+    natGateways: 1,
+  },
+  database: {
+    readReplicas: 1,
+  },
+} satisfies EnvironmentOverrides;

@@ -1,0 +1,157 @@
+/**
+ * Turns zod issues into one line per problem:
+ * `config/environments/prod.ts: database.readReplicas: expected an integer >= 0, got -1`.
+ */
+import type { z } from 'zod';
+import { hasPath, valueAt } from './merge';
+
+export interface ConfigProblem {
+  /** The file to edit, relative to the project root. */
+  readonly file: string;
+  /** Dotted path of the field, e.g. `database.backup.retentionDays`. */
+  readonly path: string;
+  /** What the field must hold. */
+  readonly expected: string;
+  /** What it held, rendered for a person. */
+  readonly received: string;
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${[p.file, p.path].filter(Boolean).join(': ')}: ${p.expected}, got ${p.received}`;
+}
+
+/** Thrown when configuration cannot be used; `problems` holds every problem found, not just the first. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export interface IssueSource {
+  /** The merged configuration that was validated. */
+  readonly merged: unknown;
+  /** The environment file's own overrides, to tell its values from inherited ones. */
+  readonly overrides: unknown;
+  readonly envFile: string;
+  readonly defaultsFile: string;
+  readonly schema: z.ZodType;
+}
+
+export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], source: IssueSource): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(source.schema, issue.path);
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        const hint = closest(key, known);
+        const expected = `expected ${hint ? `"${hint}" or another ` : 'one of the '}known field (${known.join(', ')})`;
+        problems.push({ ...problem(source, path, expected), received: `the unknown field "${key}"` });
+      }
+      continue;
+    }
+    problems.push(problem(source, issue.path, expectation(issue)));
+  }
+  return problems;
+}
+
+function problem(source: IssueSource, path: readonly PropertyKey[], expected: string): ConfigProblem {
+  const inherited = !hasPath(source.overrides, path) && hasPath(source.merged, path);
+  return {
+    file: source.envFile,
+    path: path.map(String).join('.'),
+    expected,
+    received: render(valueAt(source.merged, path)) + (inherited ? ` (inherited from ${source.defaultsFile})` : ''),
+  };
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  if (issue.message.startsWith('expected ')) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${withArticle(issue.expected)}`;
+    case 'too_small':
+      return `expected ${bound(issue.origin, issue.inclusive ? '>=' : '>', issue.minimum, 'at least')}`;
+    case 'too_big':
+      return `expected ${bound(issue.origin, issue.inclusive ? '<=' : '<', issue.maximum, 'at most')}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return `expected a valid ${issue.format}`;
+    default:
+      return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'a valid value'}`;
+  }
+}
+
+function bound(origin: string, op: string, limit: number | bigint, words: string): string {
+  if (origin === 'array' || origin === 'set') return `${words} ${limit} item${limit === 1 ? '' : 's'}`;
+  if (origin === 'string') return `${words} ${limit} character${limit === 1 ? '' : 's'}`;
+  return `${origin === 'int' ? 'an integer' : 'a number'} ${op} ${limit}`;
+}
+
+function withArticle(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+export function render(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
+  if (typeof value === 'string' || typeof value === 'object') {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  }
+  return String(value);
+}
+
+interface SchemaDef {
+  readonly type: string;
+  readonly shape?: Record<string, z.ZodType>;
+  readonly valueType?: z.ZodType;
+  readonly element?: z.ZodType;
+  readonly innerType?: z.ZodType;
+  readonly in?: z.ZodType;
+}
+
+function defOf(schema: z.ZodType): SchemaDef {
+  return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+}
+
+/** The field names the schema allows at `path`, for the "did you mean" hint. */
+export function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.ZodType | undefined = schema;
+  const steps = [...path];
+  while (node) {
+    const def = defOf(node);
+    if (def.innerType) node = def.innerType;
+    else if (def.type === 'pipe') node = def.in;
+    else if (steps.length === 0) return def.shape ? Object.keys(def.shape) : [];
+    else {
+      const step = steps.shift();
+      node = def.shape ? def.shape[String(step)] : (def.valueType ?? def.element);
+    }
+  }
+  return [];
+}
+
+/** The known key nearest to a misspelling, if it is near enough to be a likely typo. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = levenshtein(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,42 @@
+/**
+ * Deep merge of an environment's overrides onto the defaults.
+ *
+ * Objects merge key by key (so `services` or cache `tiers` maps gain entries); arrays and scalars are
+ * replaced whole; `undefined` keeps the default; `null` removes the key (to drop a default map entry).
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (override === undefined) return clone(base);
+  if (!isPlainObject(base) || !isPlainObject(override)) return clone(override);
+  const result: Record<string, unknown> = clone(base) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(override)) {
+    if (key === '__proto__' || key === 'constructor') continue;
+    if (value === null) delete result[key];
+    else result[key] = deepMerge(base[key], value);
+  }
+  return result;
+}
+
+function clone(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clone);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)]));
+  return value;
+}
+
+/** The value at `path`, or undefined where any step is missing. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/** Whether `path` is spelled out in `root` (as opposed to inherited: an `undefined` value inherits). */
+export function hasPath(root: unknown, path: readonly PropertyKey[]): boolean {
+  return valueAt(root, path) !== undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * The configuration schema: the single source of truth for the types the constructs receive, for
+ * validation, and for the configuration reference in docs/configuration.md (generated from it).
+ */
+import { z } from 'zod';
+import { databaseSchema } from './database';
+import { appSchema, environmentSchema, tagsSchema } from './environment';
+import { monitoringSchema } from './monitoring';
+import { networkSchema } from './network';
+import { applyRules } from './rules';
+
+export const appConfigSchema = z
+  .strictObject({
+    app: appSchema,
+    environment: environmentSchema,
+    tags: tagsSchema,
+    network: networkSchema,
+    database: databaseSchema,
+    monitoring: monitoringSchema,
+  })
+  // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
+  .superRefine(applyRules, { when: () => true });
+
+/** The validated configuration of one environment, as every construct receives it. */
+export type AppConfig = z.infer<typeof appConfigSchema>;
+export type NetworkConfig = AppConfig['network'];
+export type DatabaseConfig = AppConfig['database'];
+export type MonitoringConfig = AppConfig['monitoring'];

@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Type checking is `tsc --noEmit`'s job in `npm test`; ts-jest only transpiles (isolatedModules in tsconfig).
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
+  snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
+  // Synthesizing whole environments takes seconds on a 2-core machine; the default 5 s is too tight.
+  testTimeout: 60000,
+};

@@ -1,0 +1,18 @@
+/**
+ * Resource types that hold data (or decrypt it): replacing or deleting one loses what it holds. The offline
+ * diff flags their replacement, and tests pin their logical IDs. One list, so the two cannot disagree.
+ */
+export const STATEFUL_RESOURCE_TYPES: readonly string[] = [
+  'AWS::RDS::DBCluster',
+  'AWS::RDS::DBInstance',
+  'AWS::ElastiCache::ReplicationGroup',
+  'AWS::ElastiCache::CacheCluster',
+  'AWS::KMS::Key',
+  'AWS::SecretsManager::Secret',
+  'AWS::S3::Bucket',
+  'AWS::Logs::LogGroup',
+];
+
+export function isStatefulType(type: string): boolean {
+  return STATEFUL_RESOURCE_TYPES.includes(type);
+}

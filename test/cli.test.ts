@@ -1,0 +1,92 @@
+/**
+ * The command-line contract: `cdk synth`'s app and `npm run config` on good and bad configuration.
+ * These run the real entry points in a child process (ts-node, transpile-only, as cdk.json does).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs bin/app.ts as the CDK CLI would: context in CDK_CONTEXT_JSON, output directory in CDK_OUTDIR. */
+function synthApp(context: Record<string, string>) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-out-'));
+  const result = run(['bin/app.ts'], { CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) });
+  const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { ...result, templates };
+}
+
+const BAD_ENV_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-envs-'));
+fs.writeFileSync(
+  path.join(BAD_ENV_DIR, 'broken.ts'),
+  `export default {
+  environment: { production: true, account: '1', region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+  network: { natGateways: 2 },
+  database: { multiAz: false, backup: { retentionDays: 40 } },
+};
+`,
+);
+
+describe('bin/app.ts (the app cdk.json runs)', () => {
+  test('without -c env it synthesizes dev: one template per layer', () => {
+    const result = synthApp({});
+    expect(result.status).toBe(0);
+    expect(result.templates.sort()).toEqual([
+      'ScaledApp-dev-Data.template.json',
+      'ScaledApp-dev-Monitoring.template.json',
+      'ScaledApp-dev-Network.template.json',
+      'ScaledApp-dev-Service.template.json',
+    ]);
+  });
+
+  test('fails on an unknown environment, lists the known ones, and writes no template', () => {
+    const result = synthApp({ env: 'prd' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/expected one of .*dev.*prod.*staging.*got "prd"/);
+    expect(result.templates).toEqual([]);
+  });
+
+  test('fails on bad configuration with every problem, and writes no template', () => {
+    const result = synthApp({ env: 'broken', environmentsDir: BAD_ENV_DIR });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('is invalid (3 problems)');
+    expect(result.stderr).toContain('environment.account: expected a 12-digit AWS account ID, got "1"');
+    expect(result.stderr).toContain('database.backup.retentionDays: expected an integer <= 35, got 40');
+    expect(result.stderr).toContain('database.multiAz: expected true in a production environment, got false');
+    expect(result.templates).toEqual([]);
+  });
+});
+
+describe('npm run config', () => {
+  test('prints the resolved configuration as JSON on stdout only', () => {
+    const result = run(['scripts/config.ts', '--env', 'prod']);
+    expect(result.status).toBe(0);
+    const config = JSON.parse(result.stdout);
+    expect(config.environment).toMatchObject({ name: 'prod', production: true });
+    expect(config.database.deletionProtection).toBe(true);
+  });
+
+  test('prints the same problems as synth and exits 1 on bad configuration', () => {
+    const result = run(['scripts/config.ts', '--env', 'broken', '--environments-dir', BAD_ENV_DIR]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(3);
+  });
+
+  test('exits 2 with usage when --env is missing', () => {
+    const result = run(['scripts/config.ts']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/usage: npm run config -- --env NAME/);
+  });
+});

@@ -1,0 +1,108 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { configOf, synth } from './support/synth';
+
+describe('network', () => {
+  test('prod spans its three configured zones with a public, a private and an isolated subnet in each', () => {
+    const network = synth('prod').template('network');
+    network.resourceCountIs('AWS::EC2::Subnet', 9);
+    for (const az of ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']) {
+      network.resourcePropertiesCountIs('AWS::EC2::Subnet', { AvailabilityZone: az }, 3);
+    }
+    network.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.30.0.0/16' });
+  });
+
+  test('prod has one NAT gateway per zone, so losing a zone does not cut the others off', () => {
+    synth('prod').template('network').resourceCountIs('AWS::EC2::NatGateway', 3);
+  });
+
+  test('dev may run fewer NAT gateways than zones', () => {
+    synth('dev').template('network').resourceCountIs('AWS::EC2::NatGateway', 1);
+  });
+
+  test('flow logs go to a KMS-encrypted log group with the configured retention and traffic type', () => {
+    const network = synth('prod').template('network');
+    network.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    network.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+    network.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    synth('dev').template('network').hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+  });
+
+  test("the key lets CloudWatch Logs use it only for this account's log groups", () => {
+    synth('prod')
+      .template('network')
+      .hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+              Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+            }),
+          ]),
+        },
+      });
+  });
+
+  test('the default security group is stripped of its rules', () => {
+    synth('prod').template('network').hasResourceProperties('Custom::VpcRestrictDefaultSG', { DefaultSecurityGroupId: Match.anyValue() });
+  });
+
+  test('public subnets do not hand out public addresses', () => {
+    synth('prod').template('network').resourcePropertiesCountIs('AWS::EC2::Subnet', { MapPublicIpOnLaunch: true }, 0);
+  });
+
+  test('prod keeps the flow-log key and log group when they leave the template; dev deletes them', () => {
+    synth('prod').template('network').hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    synth('prod').template('network').hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    synth('dev').template('network').hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('stacks', () => {
+  test('are named <App>-<env>-<Layer> and deploy to the configured account and region', () => {
+    const { stacks } = synth('staging');
+    expect(Object.values(stacks).map((s) => s.stackName)).toEqual([
+      'ScaledApp-staging-Network',
+      'ScaledApp-staging-Data',
+      'ScaledApp-staging-Service',
+      'ScaledApp-staging-Monitoring',
+    ]);
+    expect(stacks.data.account).toBe('222222222222');
+    expect(stacks.data.region).toBe('eu-west-1');
+  });
+
+  test('prod protects the stateful and network stacks from deletion; dev does not', () => {
+    const prod = synth('prod').stacks;
+    expect(prod.data.terminationProtection).toBe(true);
+    expect(prod.network.terminationProtection).toBe(true);
+    expect(prod.service.terminationProtection).toBe(false);
+    expect(synth('dev').stacks.data.terminationProtection).toBe(false);
+  });
+
+  test('every stack and resource carries the application, environment, owner and cost-centre tags from config', () => {
+    const { stacks } = synth('prod');
+    expect(stacks.network.tags.tagValues()).toEqual({
+      Application: 'ScaledApp',
+      CostCenter: 'engineering',
+      DataClassification: 'confidential',
+      Environment: 'prod',
+      Owner: 'platform-team',
+    });
+    synth('prod')
+      .template('network')
+      .hasResourceProperties('AWS::EC2::VPC', {
+        Tags: Match.arrayWith([
+          { Key: 'Application', Value: 'ScaledApp' },
+          { Key: 'CostCenter', Value: 'engineering' },
+          { Key: 'Environment', Value: 'prod' },
+          { Key: 'Owner', Value: 'platform-team' },
+        ]),
+      });
+  });
+
+  test('a permissions boundary from config applies to every role', () => {
+    const config = configOf('dev', { app: { permissionsBoundaryArn: 'arn:aws:iam::111111111111:policy/Boundary' } });
+    synth(config)
+      .template('network')
+      .allResourcesProperties('AWS::IAM::Role', { PermissionsBoundary: 'arn:aws:iam::111111111111:policy/Boundary' });
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * Logical IDs of stateful resources are API: a renamed construct ID replaces the resource and loses its data.
+ * This list is the pin. A change to it must be deliberate (and, for an existing environment, come with a
+ * migration plan), so the test fails on any stateful resource added, renamed or removed.
+ */
+import { listEnvironments } from '../config/load';
+import type { EnvironmentStacks } from '../lib/app';
+import { isStatefulType } from '../lib/stateful';
+import { synth } from './support/synth';
+
+const PINNED: Record<keyof EnvironmentStacks, string[]> = {
+  network: ['AWS::KMS::Key NetworkLogsKey573F0F74', 'AWS::Logs::LogGroup NetworkFlowLogs2BEC3212'],
+  data: ['AWS::KMS::Key CacheKeyA9E311EC', 'AWS::KMS::Key DatabaseKey7576F140'],
+  service: [],
+  monitoring: ['AWS::KMS::Key AlarmTopicKeyBA1A4AA7'],
+};
+
+function statefulResources(template: { toJSON(): Record<string, unknown> }): string[] {
+  const resources = (template.toJSON().Resources ?? {}) as Record<string, { Type: string }>;
+  return Object.entries(resources)
+    .filter(([, r]) => isStatefulType(r.Type))
+    .map(([id, r]) => `${r.Type} ${id}`)
+    .sort();
+}
+
+describe.each(listEnvironments())('stateful logical IDs in %s', (env) => {
+  test.each(Object.keys(PINNED) as (keyof EnvironmentStacks)[])('%s stack: pinned', (layer) => {
+    expect(statefulResources(synth(env).template(layer))).toEqual([...PINNED[layer]].sort());
+  });
+});
