@@ -4,6 +4,7 @@
  */
 import { App, Tags } from 'aws-cdk-lib';
 import type { AppConfig } from '../config/schema';
+import { applyCompliance } from './compliance';
 import { DataStack } from './stacks/data-stack';
 import { environmentTags } from './stacks/environment-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -19,6 +20,8 @@ export interface EnvironmentStacks {
 
 export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks {
   for (const [key, value] of Object.entries(environmentTags(config))) Tags.of(app).add(key, value);
+
+  applyCompliance(app);
 
   const network = new NetworkStack(app, { config });
   const data = new DataStack(app, { config, network: network.network });
