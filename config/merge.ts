@@ -5,7 +5,11 @@
  * replaced whole; `undefined` keeps the default; `null` removes the key (to drop a default map entry).
  */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  // Compared by shape rather than to this realm's Object.prototype, so that objects built in another realm
+  // (a vm context, structuredClone in a test runner) still count as plain.
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 export function deepMerge(base: unknown, override: unknown): unknown {

@@ -4,9 +4,9 @@ import { cidrBlock, int, logRetentionDays } from './primitives';
 export const networkSchema = z
   .strictObject({
     cidr: cidrBlock().meta({ description: 'IPv4 CIDR block of the VPC.' }),
-    natGateways: int(0, 6).meta({
+    natGateways: int(1, 6).meta({
       description:
-        'NAT gateways for the private subnets. Production requires one per availability zone, so that losing a zone does not cut the others off; other environments may use fewer to save cost.',
+        'NAT gateways for the private subnets (at least one: tasks pull images and reach AWS APIs through them). Production requires one per availability zone, so that losing a zone does not cut the others off; other environments may use fewer to save cost.',
     }),
     subnetCidrMask: z
       .strictObject({

@@ -55,6 +55,36 @@ const natWithinZones: Rule = (config, report) => {
   }
 };
 
+/**
+ * The subnets must fit the VPC block. CDK allocates them tier by tier, zone by zone, each aligned to its own
+ * size, so the check replays that allocation rather than summing sizes (alignment can waste space).
+ */
+export function subnetAddressesNeeded(zones: number, masks: readonly number[]): number {
+  let cursor = 0;
+  for (const mask of masks) {
+    const size = 2 ** (32 - mask);
+    for (let i = 0; i < zones; i++) cursor = Math.ceil(cursor / size) * size + size;
+  }
+  return cursor;
+}
+
+const subnetsFitVpc: Rule = (config, report) => {
+  const cidr = config.network?.cidr;
+  const masks = config.network?.subnetCidrMask;
+  const azs = config.environment?.availabilityZones;
+  const prefix = typeof cidr === 'string' ? Number(cidr.split('/')[1]) : NaN;
+  const tiers = [masks?.public, masks?.private, masks?.isolated];
+  if (!Array.isArray(azs) || Number.isNaN(prefix) || !tiers.every((m) => typeof m === 'number')) return;
+  const needed = subnetAddressesNeeded(azs.length, tiers as number[]);
+  const available = 2 ** (32 - prefix);
+  if (needed > available) {
+    report(
+      ['network', 'cidr'],
+      `expected a block large enough for the subnets: ${azs.length} zones x (/${tiers.join(' + /')}) need ${needed.toLocaleString('en-US')} addresses, a /${prefix} has ${available.toLocaleString('en-US')}`,
+    );
+  }
+};
+
 const backupsForAurora: Rule = (config, report) => {
   const retention = config.database?.backup?.retentionDays;
   if (config.database?.engine === 'aurora-postgresql' && retention === 0) {
@@ -125,6 +155,7 @@ export const RULES: readonly Rule[] = [
   backupsForAurora,
   readerScalingBounds,
   backupOutsideMaintenance,
+  subnetsFitVpc,
 ];
 
 /** Runs every rule against a value zod has parsed as far as it could. */

@@ -79,6 +79,18 @@ describe('configuration validation', () => {
     ]);
   });
 
+  test('fails when the subnets do not fit the VPC block, with the arithmetic', () => {
+    expect(problems(prod, { network: { cidr: '10.0.0.0/19' } })).toEqual([
+      'config/environments/test.ts: network.cidr: expected a block large enough for the subnets: 3 zones x (/24 + /20 + /24) need 17,152 addresses, a /19 has 8,192, got "10.0.0.0/19"',
+    ]);
+  });
+
+  test('fails when there is no NAT gateway for the private subnets', () => {
+    expect(problems(dev, { network: { natGateways: 0 } })).toEqual([
+      'config/environments/test.ts: network.natGateways: expected an integer >= 1, got 0',
+    ]);
+  });
+
   test('fails on a malformed ARN', () => {
     expect(problems(dev, { app: { permissionsBoundaryArn: 'arn:aws:s3:::my-bucket' } })).toEqual([
       expect.stringMatching(
