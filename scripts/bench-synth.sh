@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the cost of synthesizing one environment through cdk.json's app (ts-node,
+# transpile-only) against the same app compiled once with tsc and run by plain node.
+#   bash scripts/bench-synth.sh [ENV] [RUNS]        (defaults: prod, 5)
+# Prints the median of RUNS for each way, for the app alone and through the CDK CLI, and their ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+env_name=${1:-prod}
+runs=${2:-5}
+export CDK_DISABLE_CLI_TELEMETRY=true
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+npx tsc --outDir "$out/dist" >/dev/null
+ln -s "$PWD/node_modules" "$out/node_modules" # so the compiled app resolves its packages
+ts_app=$(node -e 'console.log(require("./cdk.json").app)')
+js_app="node $out/dist/bin/app.js"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+time_ms() { # command...
+  local start=$(date +%s%N)
+  "$@" >/dev/null 2>&1
+  echo $(( ($(date +%s%N) - start) / 1000000 ))
+}
+
+app_only() { # app-command
+  CDK_OUTDIR="$out/app" CDK_CONTEXT_JSON="$(node -e 'const c=require("./cdk.json").context; c.env=process.argv[1]; console.log(JSON.stringify(c))' "$env_name")" bash -c "$1"
+}
+
+via_cli() { # app-command
+  npx cdk synth -c "env=$env_name" --no-notices -q --app "$1" -o "$out/cli"
+}
+
+declare -A result
+for way in ts js; do
+  app=$([[ $way == ts ]] && echo "$ts_app" || echo "$js_app")
+  app_only "$app" >/dev/null 2>&1 # warm the file cache
+  result[app_$way]=$(for _ in $(seq "$runs"); do time_ms app_only "$app"; done | median)
+  result[cli_$way]=$(for _ in $(seq "$runs"); do time_ms via_cli "$app"; done | median)
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo "synth of $env_name, median of $runs runs"
+echo "  app alone:       ts-node transpile-only ${result[app_ts]} ms, compiled JS ${result[app_js]} ms, ratio $(ratio "${result[app_ts]}" "${result[app_js]}")"
+echo "  through cdk CLI: ts-node transpile-only ${result[cli_ts]} ms, compiled JS ${result[cli_js]} ms, ratio $(ratio "${result[cli_ts]}" "${result[cli_js]}")"
