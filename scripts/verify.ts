@@ -53,7 +53,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const maxLag = values['max-replica-lag'] === undefined ? DEFAULT_MAX_REPLICA_LAG_SECONDS : Number(values['max-replica-lag']);
   if (!Number.isFinite(maxLag) || maxLag <= 0) {
-    process.stderr.write(`--max-replica-lag: expected a number of seconds > 0, got ${JSON.stringify(values['max-replica-lag'])}\n${USAGE}\n`);
+    process.stderr.write(
+      `--max-replica-lag: expected a number of seconds > 0, got ${JSON.stringify(values['max-replica-lag'])}\n${USAGE}\n`,
+    );
     return 2;
   }
 

@@ -64,7 +64,10 @@ async function checkReadOnlyEndpoint(aws: Aws, proxyName: string): Promise<Check
   if (readOnly.length === 0) return fail(name, `proxy ${proxyName} has no endpoint with TargetRole READ_ONLY`);
   const available = readOnly.find((endpoint) => endpoint.Status === 'available');
   if (!available) {
-    return fail(name, readOnly.map((endpoint) => `${endpoint.DBProxyEndpointName} is ${endpoint.Status ?? 'in an unknown state'}`).join('; '));
+    return fail(
+      name,
+      readOnly.map((endpoint) => `${endpoint.DBProxyEndpointName} is ${endpoint.Status ?? 'in an unknown state'}`).join('; '),
+    );
   }
   return pass(name, `${available.DBProxyEndpointName} available (${available.Endpoint})`);
 }

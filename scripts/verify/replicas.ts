@@ -59,9 +59,7 @@ async function checkReadersAvailable(aws: Aws, input: ReplicasInput, readers: re
   const pages = await allPages(
     (Marker) =>
       aws.call('rds:DescribeDBInstances', () =>
-        aws.clients.rds.send(
-          new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: [...readers] }], Marker }),
-        ),
+        aws.clients.rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: [...readers] }], Marker })),
       ),
     (page) => page.Marker,
   );

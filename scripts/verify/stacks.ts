@@ -53,7 +53,10 @@ export async function readStacks(aws: Aws, input: StacksInput): Promise<StacksRe
     results.push(
       SETTLED.has(status)
         ? pass(name, `${status}, ${count} output${count === 1 ? '' : 's'}`)
-        : fail(name, `${status}${stack.StackStatusReason ? `: ${stack.StackStatusReason}` : ''} (expected CREATE_COMPLETE or UPDATE_COMPLETE)`),
+        : fail(
+            name,
+            `${status}${stack.StackStatusReason ? `: ${stack.StackStatusReason}` : ''} (expected CREATE_COMPLETE or UPDATE_COMPLETE)`,
+          ),
     );
   }
   return { results, outputs };

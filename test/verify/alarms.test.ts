@@ -11,7 +11,10 @@ describe('alarms check', () => {
     mocks.cloudWatch
       .on(DescribeAlarmsCommand)
       .resolvesOnce({ MetricAlarms: [alarm('ScaledApp-prod-DbCpu', 'OK')], NextToken: 't2' })
-      .resolvesOnce({ MetricAlarms: [alarm('ScaledApp-prod-Lag', 'INSUFFICIENT_DATA')], CompositeAlarms: [alarm('ScaledApp-prod-Any', 'OK')] });
+      .resolvesOnce({
+        MetricAlarms: [alarm('ScaledApp-prod-Lag', 'INSUFFICIENT_DATA')],
+        CompositeAlarms: [alarm('ScaledApp-prod-Any', 'OK')],
+      });
     expect(await checkAlarms(aws, { prefix: 'ScaledApp-prod-' })).toEqual([
       { name: 'alarms', ok: true, detail: 'none of 3 in ALARM (1 with insufficient data)' },
     ]);

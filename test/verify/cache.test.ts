@@ -16,7 +16,9 @@ function tier(mocks: Mocks, name: string, policy: string, applyStatus = 'in-sync
   });
   for (const node of nodes) {
     mocks.elastiCache.on(DescribeCacheClustersCommand, { CacheClusterId: node }).resolves({
-      CacheClusters: [{ CacheClusterId: node, CacheParameterGroup: { CacheParameterGroupName: `pg-${name}`, ParameterApplyStatus: applyStatus } }],
+      CacheClusters: [
+        { CacheClusterId: node, CacheParameterGroup: { CacheParameterGroupName: `pg-${name}`, ParameterApplyStatus: applyStatus } },
+      ],
     });
   }
   mocks.elastiCache.on(DescribeCacheParametersCommand, { CacheParameterGroupName: `pg-${name}` }).resolves({

@@ -36,7 +36,11 @@ describe('database proxy check', () => {
     mocks.rds.on(DescribeDBProxyTargetsCommand).resolves({
       Targets: [
         healthyTargets.Targets[1],
-        { Type: 'RDS_INSTANCE', RdsResourceId: 'reader1', TargetHealth: { State: 'UNAVAILABLE', Reason: 'AUTH_FAILURE', Description: 'bad secret' } },
+        {
+          Type: 'RDS_INSTANCE',
+          RdsResourceId: 'reader1',
+          TargetHealth: { State: 'UNAVAILABLE', Reason: 'AUTH_FAILURE', Description: 'bad secret' },
+        },
       ],
     });
     mocks.rds.on(DescribeDBProxyEndpointsCommand).resolves(endpoints);

@@ -97,7 +97,9 @@ describe('readers and replica lag check', () => {
 
   test('fails when there are fewer readers than the configuration allows', async () => {
     const { aws, mocks } = mockAws();
-    mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterMembers: cluster.DBClusters[0].DBClusterMembers.slice(0, 2) }] });
+    mocks.rds
+      .on(DescribeDBClustersCommand)
+      .resolves({ DBClusters: [{ DBClusterMembers: cluster.DBClusters[0].DBClusterMembers.slice(0, 2) }] });
     mocks.rds.on(DescribeDBInstancesCommand).resolves(available('reader1'));
     mocks.cloudWatch.on(GetMetricDataCommand).resolves(lag([1]));
     const [readers] = await checkReplicas(aws, aurora);

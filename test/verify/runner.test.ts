@@ -55,10 +55,21 @@ function healthyEnvironment(outputs = OUTPUTS) {
       ],
     });
   }
-  mocks.rds.on(DescribeDBProxyTargetsCommand).resolves({ Targets: [{ Type: 'RDS_INSTANCE', RdsResourceId: 'w', TargetHealth: { State: 'AVAILABLE' } }] });
-  mocks.rds.on(DescribeDBProxyEndpointsCommand).resolves({ DBProxyEndpoints: [{ DBProxyEndpointName: 'ro', TargetRole: 'READ_ONLY', Status: 'available' }] });
+  mocks.rds
+    .on(DescribeDBProxyTargetsCommand)
+    .resolves({ Targets: [{ Type: 'RDS_INSTANCE', RdsResourceId: 'w', TargetHealth: { State: 'AVAILABLE' } }] });
+  mocks.rds
+    .on(DescribeDBProxyEndpointsCommand)
+    .resolves({ DBProxyEndpoints: [{ DBProxyEndpointName: 'ro', TargetRole: 'READ_ONLY', Status: 'available' }] });
   mocks.rds.on(DescribeDBClustersCommand).resolves({
-    DBClusters: [{ DBClusterMembers: [{ DBInstanceIdentifier: 'w', IsClusterWriter: true }, { DBInstanceIdentifier: 'r1', IsClusterWriter: false }] }],
+    DBClusters: [
+      {
+        DBClusterMembers: [
+          { DBInstanceIdentifier: 'w', IsClusterWriter: true },
+          { DBInstanceIdentifier: 'r1', IsClusterWriter: false },
+        ],
+      },
+    ],
   });
   mocks.rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'r1', DBInstanceStatus: 'available' }] });
   mocks.cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag0', Values: [12] }] });
@@ -66,18 +77,32 @@ function healthyEnvironment(outputs = OUTPUTS) {
     ['critical', 'noeviction'],
     ['hot', 'allkeys-lru'],
   ]) {
-    mocks.elastiCache.on(DescribeReplicationGroupsCommand, { ReplicationGroupId: `rg-${tier}` }).resolves({ ReplicationGroups: [{ MemberClusters: [`${tier}-1`] }] });
+    mocks.elastiCache
+      .on(DescribeReplicationGroupsCommand, { ReplicationGroupId: `rg-${tier}` })
+      .resolves({ ReplicationGroups: [{ MemberClusters: [`${tier}-1`] }] });
     mocks.elastiCache.on(DescribeCacheClustersCommand, { CacheClusterId: `${tier}-1` }).resolves({
-      CacheClusters: [{ CacheClusterId: `${tier}-1`, CacheParameterGroup: { CacheParameterGroupName: `pg-${tier}`, ParameterApplyStatus: 'in-sync' } }],
+      CacheClusters: [
+        { CacheClusterId: `${tier}-1`, CacheParameterGroup: { CacheParameterGroupName: `pg-${tier}`, ParameterApplyStatus: 'in-sync' } },
+      ],
     });
     mocks.elastiCache
       .on(DescribeCacheParametersCommand, { CacheParameterGroupName: `pg-${tier}` })
       .resolves({ Parameters: [{ ParameterName: 'maxmemory-policy', ParameterValue: policy }] });
   }
   mocks.ecs.on(DescribeServicesCommand).resolves({
-    services: [{ serviceName: 'api-svc', status: 'ACTIVE', runningCount: 2, desiredCount: 2, deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED' }] }],
+    services: [
+      {
+        serviceName: 'api-svc',
+        status: 'ACTIVE',
+        runningCount: 2,
+        desiredCount: 2,
+        deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED' }],
+      },
+    ],
   });
-  mocks.elbv2.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: '10.0.1.5' }, TargetHealth: { State: 'healthy' } }] });
+  mocks.elbv2
+    .on(DescribeTargetHealthCommand)
+    .resolves({ TargetHealthDescriptions: [{ Target: { Id: '10.0.1.5' }, TargetHealth: { State: 'healthy' } }] });
   mocks.cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'ScaledApp-prod-Lag', StateValue: 'OK' }] });
   return { aws, mocks };
 }
@@ -152,7 +177,12 @@ describe('verify (the runner)', () => {
 
 describe('discovery from outputs', () => {
   test('stack names follow <App>-<env>-<Layer>', () => {
-    expect(stackNames(plan)).toEqual(['ScaledApp-prod-Network', 'ScaledApp-prod-Data', 'ScaledApp-prod-Service', 'ScaledApp-prod-Monitoring']);
+    expect(stackNames(plan)).toEqual([
+      'ScaledApp-prod-Network',
+      'ScaledApp-prod-Data',
+      'ScaledApp-prod-Service',
+      'ScaledApp-prod-Monitoring',
+    ]);
   });
 
   test('finds tiers by Cache<Tier>ReplicationGroupId, joins the expected policies, and reports configured tiers not published', () => {

@@ -97,7 +97,9 @@ describe('ECS services check', () => {
   test('describes services ten at a time (the API limit)', async () => {
     const { aws, mocks } = mockAws();
     const many = Array.from({ length: 12 }, (_, i) => ({ name: `S${i}`, serviceName: `s${i}` }));
-    mocks.ecs.on(DescribeServicesCommand).callsFake((request: { services: string[] }) => ({ services: request.services.map((s) => steady(s)) }));
+    mocks.ecs
+      .on(DescribeServicesCommand)
+      .callsFake((request: { services: string[] }) => ({ services: request.services.map((s) => steady(s)) }));
     const results = await checkServices(aws, { clusterName: 'cluster', services: many });
     expect(mocks.ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length)).toEqual([10, 2]);
     expect(results.filter((result) => result.name.endsWith('steady')).every((result) => result.ok)).toBe(true);
