@@ -10,7 +10,7 @@
  *
  * Construct IDs below are API: they name stateful resources (tests pin them).
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -240,8 +240,12 @@ export class Database extends Construct implements DatabaseEndpoints {
   }
 
   allowFrom(client: ec2.IConnectable): void {
-    this.proxySecurityGroup.connections.allowFrom(client, ec2.Port.tcp(PORT), 'Service to the RDS Proxy');
-    this.replicaSecurityGroup?.connections.allowFrom(client, ec2.Port.tcp(PORT), 'Service to the PostgreSQL read replicas');
+    // Written from the client's side, so that the rule lives in the client's stack: the data stack must not
+    // depend on the stacks that depend on it.
+    client.connections.allowTo(this.proxySecurityGroup, ec2.Port.tcp(PORT), 'Service to the RDS Proxy');
+    if (this.replicaSecurityGroup) {
+      client.connections.allowTo(this.replicaSecurityGroup, ec2.Port.tcp(PORT), 'Service to the PostgreSQL read replicas');
+    }
   }
 
   grantConnect(grantee: iam.IGrantable, dbUser: string): void {
@@ -400,8 +404,7 @@ export class Database extends Construct implements DatabaseEndpoints {
         parameterGroup: this.parameterGroup,
         storageType: rds.StorageType.GP3,
         maxAllocatedStorage: MAX_ALLOCATED_STORAGE_GIB,
-        storageEncrypted: config.storageEncrypted,
-        storageEncryptionKey: config.storageEncrypted ? props.encryptionKey : undefined,
+        // Encryption and its key are inherited from the primary; CloudFormation refuses them on a replica.
         iamAuthentication: true,
         cloudwatchLogsExports: [...LOG_TYPES.postgres],
         monitoringInterval: MONITORING_INTERVAL,
@@ -429,6 +432,18 @@ export class Database extends Construct implements DatabaseEndpoints {
         'AwsSolutions-RDS3',
         '*-RDSMultiAZSupport',
       );
+      if (config.storageEncrypted) {
+        acknowledge(
+          replica,
+          'A read replica inherits storage encryption and its key from the primary, which is encrypted with the database key; CloudFormation refuses StorageEncrypted on a replica (cfn-lint F3020).',
+          'AwsSolutions-RDS2',
+          '*-RDSStorageEncrypted',
+        );
+      }
+      Validations.of(replica).acknowledge({
+        id: 'CloudFormation-Validate::W3010',
+        reason: 'Zones are configuration (environment.availabilityZones), validated against the region; replicas are placed one per zone on purpose.',
+      });
       acknowledge(replica, 'Port 5432 is the port clients expect; the replica security group admits granted services only.', 'AwsSolutions-RDS11');
       this.replicas.push(replica);
     });
