@@ -63,16 +63,17 @@ export interface CapacityPlan {
 }
 
 export type CapacityField =
-  | 'capacity.peakConcurrentRequests'
-  | 'capacity.connectionPoolPerTask'
-  | 'database.readReplicas'
-  | 'database.proxy.reservedConnections';
+  'capacity.peakConcurrentRequests' | 'capacity.connectionPoolPerTask' | 'database.readReplicas' | 'database.proxy.reservedConnections';
 
 export interface CapacityProblem {
   readonly path: CapacityField;
   readonly expected: string;
 }
 
+// Binary fractions: 0.1 x 0.4 is 0.04000000000000001. Round away the representation error, not the arithmetic.
+const EPSILON = 1e-9;
+const ceil = (x: number) => Math.ceil(x - EPSILON);
+const floor = (x: number) => Math.floor(x + EPSILON);
 const n = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 2 });
 const f2 = (x: number) => x.toFixed(2);
 
@@ -98,26 +99,26 @@ export function planCapacity(input: CapacityInput): { plan: CapacityPlan; proble
       expected: `expected fewer reserved connections than max_connections (${n(maxConnections)}) of ${input.instanceClass}, leaving the proxy at least 1%`,
     });
   }
-  const maxConnectionsPercent = Math.max(1, Math.min(100, Math.floor((100 * available) / maxConnections)));
-  const proxyConnectionsPerInstance = Math.floor((maxConnections * maxConnectionsPercent) / 100);
+  const maxConnectionsPercent = Math.max(1, Math.min(100, floor((100 * available) / maxConnections)));
+  const proxyConnectionsPerInstance = floor((maxConnections * maxConnectionsPercent) / 100);
 
   const readers = input.readers;
   // With no reader, the reader endpoint leads to the writer, which then carries the reads too.
   const readShare = readers > 0 ? input.readShare : 0;
   const writeShare = 1 - readShare;
-  const connectionsAtPeak = Math.ceil(input.peakConcurrentRequests * input.dbTimePerRequest);
-  const writerConnectionsAtPeak = Math.ceil(input.peakConcurrentRequests * input.dbTimePerRequest * writeShare);
-  const readConnections = Math.ceil(input.peakConcurrentRequests * input.dbTimePerRequest * readShare);
-  const readerConnectionsAtPeak = readers > 0 ? Math.ceil(readConnections / readers) : 0;
+  const connectionsAtPeak = ceil(input.peakConcurrentRequests * input.dbTimePerRequest);
+  const writerConnectionsAtPeak = ceil(input.peakConcurrentRequests * input.dbTimePerRequest * writeShare);
+  const readConnections = ceil(input.peakConcurrentRequests * input.dbTimePerRequest * readShare);
+  const readerConnectionsAtPeak = readers > 0 ? ceil(readConnections / readers) : 0;
   // Aurora readers sit behind the proxy's read-only endpoint; `postgres` replicas take connections directly.
   const connectionsPerReader = input.engine === 'aurora-postgresql' ? proxyConnectionsPerInstance : Math.max(0, available);
-  const readersNeeded = connectionsPerReader > 0 ? Math.ceil(readConnections / connectionsPerReader) : Infinity;
-  const proxyClientCapacity = Math.floor(proxyConnectionsPerInstance / input.dbTimePerRequest);
+  const readersNeeded = connectionsPerReader > 0 ? ceil(readConnections / connectionsPerReader) : Infinity;
+  const proxyClientCapacity = floor(proxyConnectionsPerInstance / input.dbTimePerRequest);
   const clientConnections = input.maxTasks * input.connectionPoolPerTask;
-  const maxConcurrentRequests = Math.floor(proxyConnectionsPerInstance / (input.dbTimePerRequest * writeShare));
+  const maxConcurrentRequests = floor(proxyConnectionsPerInstance / (input.dbTimePerRequest * writeShare));
 
   const busiest = Math.max(writerConnectionsAtPeak, readerConnectionsAtPeak);
-  const maxIdleConnectionsPercent = Math.min(maxConnectionsPercent, Math.max(1, Math.ceil((100 * busiest) / maxConnections)));
+  const maxIdleConnectionsPercent = Math.min(maxConnectionsPercent, Math.max(1, ceil((100 * busiest) / maxConnections)));
 
   const pool = `max_connections ${n(maxConnections)} x ${maxConnectionsPercent}% proxy share = ${n(proxyConnectionsPerInstance)} connections`;
   if (writerConnectionsAtPeak > proxyConnectionsPerInstance) {
@@ -136,12 +137,12 @@ export function planCapacity(input: CapacityInput): { plan: CapacityPlan; proble
   if (clientConnections > proxyClientCapacity) {
     problems.push({
       path: 'capacity.connectionPoolPerTask',
-      expected: `expected at most ${n(Math.floor(proxyClientCapacity / input.maxTasks))} connections per task (${n(input.maxTasks)} tasks x pool must fit the proxy's client capacity: ${pool} / ${f2(input.dbTimePerRequest)} DB time per request = ${n(proxyClientCapacity)})`,
+      expected: `expected at most ${n(floor(proxyClientCapacity / input.maxTasks))} connections per task (${n(input.maxTasks)} tasks x pool must fit the proxy's client capacity: ${pool} / ${f2(input.dbTimePerRequest)} DB time per request = ${n(proxyClientCapacity)})`,
     });
   } else if (clientConnections < connectionsAtPeak) {
     problems.push({
       path: 'capacity.connectionPoolPerTask',
-      expected: `expected at least ${n(Math.ceil(connectionsAtPeak / input.maxTasks))} connections per task (${n(input.peakConcurrentRequests)} requests x ${f2(input.dbTimePerRequest)} DB time = ${n(connectionsAtPeak)} connections in use at peak, over ${n(input.maxTasks)} tasks)`,
+      expected: `expected at least ${n(ceil(connectionsAtPeak / input.maxTasks))} connections per task (${n(input.peakConcurrentRequests)} requests x ${f2(input.dbTimePerRequest)} DB time = ${n(connectionsAtPeak)} connections in use at peak, over ${n(input.maxTasks)} tasks)`,
     });
   }
 

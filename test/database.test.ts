@@ -126,7 +126,8 @@ describe.each(ENGINES)('database on %s', (engine, env) => {
   });
 
   test('PostgreSQL logs go to encrypted log groups with the configured retention, created before the database', () => {
-    const path = engine === 'postgres' ? '/aws/rds/instance/scaledapp-prod-writer/postgresql' : '/aws/rds/cluster/scaledapp-prod/postgresql';
+    const path =
+      engine === 'postgres' ? '/aws/rds/instance/scaledapp-prod-writer/postgresql' : '/aws/rds/cluster/scaledapp-prod/postgresql';
     data().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: path, RetentionInDays: 365, KmsKeyId: Match.anyValue() });
     const type = engine === 'postgres' ? 'AWS::RDS::DBInstance' : 'AWS::RDS::DBCluster';
     data().hasResource(type, {
@@ -177,7 +178,9 @@ describe.each(ENGINES)('database on %s', (engine, env) => {
       expect(outputs[key]).toBeDefined();
       data().hasResourceProperties('AWS::SSM::Parameter', { Name: parameterName('ScaledApp', 'prod', key) });
     }
-    data().hasOutput(Outputs.databaseWriterEndpoint, { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseProxy[A-F0-9]+$'), 'Endpoint'] } });
+    data().hasOutput(Outputs.databaseWriterEndpoint, {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseProxy[A-F0-9]+$'), 'Endpoint'] },
+    });
     expect(outputs.DatabasePort.Value).toBe('5432');
     expect(outputs.DatabaseReaderIdentifiers.Value).toBe('scaledapp-prod-reader-1,scaledapp-prod-reader-2');
     data().hasResourceProperties('AWS::SSM::Parameter', { Name: '/ScaledApp/prod/database-writer-endpoint' });
@@ -202,7 +205,9 @@ describe('Aurora readers', () => {
       .template('data')
       .hasResourceProperties('AWS::RDS::DBProxyEndpoint', { TargetRole: 'READ_ONLY', DBProxyEndpointName: 'scaledapp-prod-readers' });
     const outputs = synth('prod').template('data').toJSON().Outputs;
-    expect(outputs.DatabaseReaderEndpoint.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DatabaseProxyReadOnlyEndpoint/), 'Endpoint'] });
+    expect(outputs.DatabaseReaderEndpoint.Value).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^DatabaseProxyReadOnlyEndpoint/), 'Endpoint'],
+    });
   });
 
   test('the reader count scales between the configured bounds to hold the CPU target', () => {

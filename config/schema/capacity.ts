@@ -15,14 +15,15 @@ export const capacitySchema = z
       .gt(0, { error: 'expected a fraction above 0 and at most 1' })
       .max(1, { error: 'expected a fraction above 0 and at most 1' })
       .meta({
-        description:
-          "Fraction of a request's time spent holding a database connection (0.10: a 200 ms request runs 20 ms of queries).",
+        description: "Fraction of a request's time spent holding a database connection (0.10: a 200 ms request runs 20 ms of queries).",
       }),
     readShare: fraction().meta({
       description: 'Fraction of the DB time that reads tolerating replica lag take; it goes to the readers, the rest to the writer.',
     }),
     connectionPoolPerTask: int(1).meta({ description: 'Size of the database connection pool of one service task.' }),
-    maxTasks: int(1).meta({ description: 'Most service tasks that connect to the database at once (all services, at their scaling maximum).' }),
+    maxTasks: int(1).meta({
+      description: 'Most service tasks that connect to the database at once (all services, at their scaling maximum).',
+    }),
   })
   .meta({
     description:

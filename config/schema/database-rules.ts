@@ -90,4 +90,10 @@ const carriesItsLoad: Rule = (config, report) => {
   for (const problem of planCapacity({ engine, instanceClass, ...n }).problems) report(problem.path.split('.'), problem.expected);
 };
 
-export const DATABASE_RULES: readonly Rule[] = [engineVersionKnown, instanceClassOffered, serverlessBounds, productionReader, carriesItsLoad];
+export const DATABASE_RULES: readonly Rule[] = [
+  engineVersionKnown,
+  instanceClassOffered,
+  serverlessBounds,
+  productionReader,
+  carriesItsLoad,
+];

@@ -10,24 +10,6 @@ export const databaseSchema = z
       description:
         '`aurora-postgresql`: an Aurora cluster (writer and Aurora readers). `postgres`: an RDS for PostgreSQL primary with read replicas.',
     }),
-    engineVersion: z.string().meta({
-      description:
-        'Engine version, such as `17.7`: one aws-cdk-lib knows for the engine, of a major version whose parameter group this app configures (14 to 17).',
-    }),
-    instanceClass: z.enum(INSTANCE_CLASS_NAMES, { error: `expected one of the instance classes of config/instance-classes.ts (${INSTANCE_CLASS_NAMES.join(', ')})` }).meta({
-      description:
-        'Instance class of the writer and of every reader (a reader is a failover target, so it must carry the writer\'s load), without the `db.` prefix; `serverless` is Aurora Serverless v2. Its memory sets `max_connections` in the capacity model.',
-    }),
-    serverlessV2Capacity: z
-      .strictObject({
-        min: z.number().min(0, { error: 'expected at least 0 ACU' }).max(256, { error: 'expected at most 256 ACU' }).multipleOf(0.5, { error: 'expected a multiple of 0.5 ACU' }).meta({ description: 'Fewest Aurora capacity units (ACU) an instance scales down to; 0 lets it pause.' }),
-        max: z.number().min(1, { error: 'expected at least 1 ACU' }).max(256, { error: 'expected at most 256 ACU' }).multipleOf(0.5, { error: 'expected a multiple of 0.5 ACU' }).meta({ description: 'Most ACU an instance scales up to (1 ACU is about 2 GiB); sets `max_connections` in the capacity model.' }),
-      })
-      .meta({ description: 'Capacity range of Serverless v2 instances; used when `instanceClass` is `serverless`.' }),
-    databaseName: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]{0,62}$/, { message: 'expected a PostgreSQL database name: lowercase letters, digits and underscores, starting with a letter' })
-      .meta({ description: 'Name of the application database created with the cluster or instance.' }),
     readReplicas: int(0, 15).meta({ description: 'Read replicas (Aurora readers) behind the reader endpoint.' }),
     readerAutoScaling: z
       .strictObject({
@@ -39,6 +21,40 @@ export const databaseSchema = z
         description:
           'Reader auto scaling (Aurora): the reader count moves between min and max to hold the CPU target. RDS cannot auto scale `postgres` read replicas; that engine deploys `readReplicas` and ignores this.',
       }),
+    engineVersion: z.string().meta({
+      description:
+        'Engine version, such as `17.7`: one aws-cdk-lib knows for the engine, of a major version whose parameter group this app configures (14 to 17).',
+    }),
+    instanceClass: z
+      .enum(INSTANCE_CLASS_NAMES, {
+        error: `expected one of the instance classes of config/instance-classes.ts (${INSTANCE_CLASS_NAMES.join(', ')})`,
+      })
+      .meta({
+        description:
+          "Instance class of the writer and of every reader (a reader is a failover target, so it must carry the writer's load), without the `db.` prefix; `serverless` is Aurora Serverless v2. Its memory sets `max_connections` in the capacity model.",
+      }),
+    serverlessV2Capacity: z
+      .strictObject({
+        min: z
+          .number()
+          .min(0, { error: 'expected at least 0 ACU' })
+          .max(256, { error: 'expected at most 256 ACU' })
+          .multipleOf(0.5, { error: 'expected a multiple of 0.5 ACU' })
+          .meta({ description: 'Fewest Aurora capacity units (ACU) an instance scales down to; 0 lets it pause.' }),
+        max: z
+          .number()
+          .min(1, { error: 'expected at least 1 ACU' })
+          .max(256, { error: 'expected at most 256 ACU' })
+          .multipleOf(0.5, { error: 'expected a multiple of 0.5 ACU' })
+          .meta({ description: 'Most ACU an instance scales up to (1 ACU is about 2 GiB); sets `max_connections` in the capacity model.' }),
+      })
+      .meta({ description: 'Capacity range of Serverless v2 instances; used when `instanceClass` is `serverless`.' }),
+    databaseName: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, {
+        message: 'expected a PostgreSQL database name: lowercase letters, digits and underscores, starting with a letter',
+      })
+      .meta({ description: 'Name of the application database created with the cluster or instance.' }),
     slowQueryLogMs: int(-1, 3_600_000).meta({
       description:
         '`log_min_duration_statement`: statements that run at least this many milliseconds are logged with their text; -1 turns it off.',
@@ -53,7 +69,7 @@ export const databaseSchema = z
         }),
         borrowTimeoutSeconds: int(1, 3_600).meta({
           description:
-            'Seconds a request waits for a database connection from a full pool before the proxy fails it; keep it below the service\'s request timeout so that a saturated database fails fast.',
+            "Seconds a request waits for a database connection from a full pool before the proxy fails it; keep it below the service's request timeout so that a saturated database fails fast.",
         }),
         reservedConnections: int(0).meta({
           description:

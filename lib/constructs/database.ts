@@ -442,9 +442,14 @@ export class Database extends Construct implements DatabaseEndpoints {
       }
       Validations.of(replica).acknowledge({
         id: 'CloudFormation-Validate::W3010',
-        reason: 'Zones are configuration (environment.availabilityZones), validated against the region; replicas are placed one per zone on purpose.',
+        reason:
+          'Zones are configuration (environment.availabilityZones), validated against the region; replicas are placed one per zone on purpose.',
       });
-      acknowledge(replica, 'Port 5432 is the port clients expect; the replica security group admits granted services only.', 'AwsSolutions-RDS11');
+      acknowledge(
+        replica,
+        'Port 5432 is the port clients expect; the replica security group admits granted services only.',
+        'AwsSolutions-RDS11',
+      );
       this.replicas.push(replica);
     });
 
