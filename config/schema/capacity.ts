@@ -9,7 +9,9 @@ const fraction = () =>
 
 export const capacitySchema = z
   .strictObject({
-    peakConcurrentRequests: int(1).meta({ description: 'Requests in flight at the busiest moment the environment must carry.' }),
+    peakConcurrentRequests: int(1, 10_000_000).meta({
+      description: 'Requests in flight at the busiest moment the environment must carry.',
+    }),
     dbTimePerRequest: z
       .number({ error: 'expected a number' })
       .gt(0, { error: 'expected a fraction above 0 and at most 1' })
@@ -20,8 +22,8 @@ export const capacitySchema = z
     readShare: fraction().meta({
       description: 'Fraction of the DB time that reads tolerating replica lag take; it goes to the readers, the rest to the writer.',
     }),
-    connectionPoolPerTask: int(1).meta({ description: 'Size of the database connection pool of one service task.' }),
-    maxTasks: int(1).meta({
+    connectionPoolPerTask: int(1, 1_000).meta({ description: 'Size of the database connection pool of one service task.' }),
+    maxTasks: int(1, 5_000).meta({
       description: 'Most service tasks that connect to the database at once (all services, at their scaling maximum).',
     }),
   })

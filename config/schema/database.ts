@@ -71,7 +71,7 @@ export const databaseSchema = z
           description:
             "Seconds a request waits for a database connection from a full pool before the proxy fails it; keep it below the service's request timeout so that a saturated database fails fast.",
         }),
-        reservedConnections: int(0).meta({
+        reservedConnections: int(0, 5_000).meta({
           description:
             'Connections of `max_connections` the proxy leaves for everything else (administrators, migrations, secret rotation, superuser slots); the rest is its share (`MaxConnectionsPercent`).',
         }),
