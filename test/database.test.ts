@@ -25,7 +25,10 @@ const ENGINES: [string, () => SynthesizedEnvironment][] = [
 function withClient(config: AppConfig): { data: Template; service: Template } {
   const app = newApp();
   const stacks = buildEnvironment(app, config);
-  const client = new ec2.SecurityGroup(stacks.service, 'ClientSecurityGroup', { vpc: stacks.network.network.vpc });
+  const client = new ec2.SecurityGroup(stacks.service, 'ClientSecurityGroup', {
+    vpc: stacks.network.network.vpc,
+    allowAllOutbound: false,
+  });
   const role = new iam.Role(stacks.service, 'ClientRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
   acknowledge(role, 'A test stand-in for a service task role.', '*-IAMNoInlinePolicy');
   stacks.data.database.allowFrom(client);
