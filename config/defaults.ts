@@ -24,6 +24,10 @@ export const DEFAULTS: Defaults = {
   },
   database: {
     engine: 'aurora-postgresql',
+    engineVersion: '17.7',
+    instanceClass: 'r7g.large',
+    serverlessV2Capacity: { min: 0.5, max: 8 },
+    databaseName: 'app',
     readReplicas: 1,
     readerAutoScaling: { min: 1, max: 3, targetCpuPercent: 60 },
     multiAz: true,
@@ -32,6 +36,17 @@ export const DEFAULTS: Defaults = {
     removalPolicy: 'snapshot',
     backup: { retentionDays: 7, preferredWindow: '03:00-04:00' },
     preferredMaintenanceWindow: 'sun:04:30-sun:05:30',
+    slowQueryLogMs: 500,
+    logRetentionDays: 90,
+    proxy: { idleClientTimeoutSeconds: 1800, borrowTimeoutSeconds: 10, reservedConnections: 50 },
+  },
+  // A mid-sized service: 2,000 requests in flight, 10% of each spent in the database, half of it reads.
+  capacity: {
+    peakConcurrentRequests: 2_000,
+    dbTimePerRequest: 0.1,
+    readShare: 0.5,
+    connectionPoolPerTask: 10,
+    maxTasks: 20,
   },
   monitoring: {
     alarmSubscriptions: [],

@@ -98,8 +98,11 @@ export function renderConfigurationReference(): string {
     '',
     'Production guard rails (an environment with `environment.production: true`): `database.multiAz`,',
     '`database.deletionProtection` and `database.storageEncrypted` must be true, `database.removalPolicy` must',
-    'not be `destroy`, `database.backup.retentionDays` must be at least 7, and `network.natGateways` must',
-    'equal the number of availability zones.',
+    'not be `destroy`, `database.backup.retentionDays` must be at least 7, `database.readReplicas` at least 1,',
+    'and `network.natGateways` must equal the number of availability zones.',
+    '',
+    'Every environment must carry the load its `capacity` section states: see',
+    '[`docs/database.md`](database.md#capacity-model) for the arithmetic and the checks.',
     '',
   ];
   for (const [section, sectionSchema] of Object.entries(schema.properties ?? {})) {

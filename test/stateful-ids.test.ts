@@ -6,7 +6,7 @@
 import { listEnvironments } from '../config/load';
 import type { EnvironmentStacks } from '../lib/app';
 import { isStatefulType } from '../lib/stateful';
-import { synth } from './support/synth';
+import { configOf, synth } from './support/synth';
 
 const PINNED: Record<keyof EnvironmentStacks, string[]> = {
   network: ['AWS::KMS::Key NetworkLogsKey573F0F74', 'AWS::Logs::LogGroup NetworkFlowLogs2BEC3212'],
@@ -14,6 +14,24 @@ const PINNED: Record<keyof EnvironmentStacks, string[]> = {
   service: [],
   monitoring: ['AWS::KMS::Key AlarmTopicKeyBA1A4AA7'],
 };
+
+/** The database's stateful resources per environment (Aurora): prod has a second reader. */
+const AURORA_WITH_ONE_READER = [
+  'AWS::Logs::LogGroup DatabasePostgresqlLogs0EEFD61B',
+  'AWS::RDS::DBCluster DatabaseCluster5B53A178',
+  'AWS::RDS::DBInstance DatabaseClusterReader1D8B76102',
+  'AWS::RDS::DBInstance DatabaseClusterWriterD43085C6',
+  'AWS::SecretsManager::Secret DatabaseSecret3B817195',
+];
+const DATABASE: Record<string, string[]> = {
+  dev: AURORA_WITH_ONE_READER,
+  staging: AURORA_WITH_ONE_READER,
+  prod: [...AURORA_WITH_ONE_READER, 'AWS::RDS::DBInstance DatabaseClusterReader26C65DE14'],
+};
+
+function pinned(env: string, layer: keyof EnvironmentStacks): string[] {
+  return [...PINNED[layer], ...(layer === 'data' ? (DATABASE[env] ?? []) : [])].sort();
+}
 
 function statefulResources(template: { toJSON(): Record<string, unknown> }): string[] {
   const resources = (template.toJSON().Resources ?? {}) as Record<string, { Type: string }>;
@@ -25,6 +43,25 @@ function statefulResources(template: { toJSON(): Record<string, unknown> }): str
 
 describe.each(listEnvironments())('stateful logical IDs in %s', (env) => {
   test.each(Object.keys(PINNED) as (keyof EnvironmentStacks)[])('%s stack: pinned', (layer) => {
-    expect(statefulResources(synth(env).template(layer))).toEqual([...PINNED[layer]].sort());
+    expect(statefulResources(synth(env).template(layer))).toEqual(pinned(env, layer));
   });
+});
+
+test('data stack with engine postgres: pinned', () => {
+  const data = synth(configOf('prod', { database: { engine: 'postgres' } })).template('data');
+  expect(statefulResources(data)).toEqual(
+    [
+      ...PINNED.data,
+      'AWS::Logs::LogGroup DatabaseReplica1PostgresqlLogs6343FDC3',
+      'AWS::Logs::LogGroup DatabaseReplica1UpgradeLogsB6609B07',
+      'AWS::Logs::LogGroup DatabaseReplica2PostgresqlLogsBA1CE878',
+      'AWS::Logs::LogGroup DatabaseReplica2UpgradeLogs741CEC8A',
+      'AWS::Logs::LogGroup DatabaseWriterPostgresqlLogs15BCE633',
+      'AWS::Logs::LogGroup DatabaseWriterUpgradeLogsAB35B338',
+      'AWS::RDS::DBInstance DatabasePrimaryEDE0B3D0',
+      'AWS::RDS::DBInstance DatabaseReplica1ED560A1F',
+      'AWS::RDS::DBInstance DatabaseReplica2035311FF',
+      'AWS::SecretsManager::Secret DatabaseSecret3B817195',
+    ].sort(),
+  );
 });

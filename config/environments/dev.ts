@@ -14,11 +14,17 @@ export default {
     flowLogs: { trafficType: 'REJECT', retentionDays: 14 },
   },
   database: {
+    // Serverless v2 scales to 0.5 ACU when nobody is working: the cheapest Aurora that still has a reader.
+    instanceClass: 'serverless',
+    serverlessV2Capacity: { min: 0.5, max: 4 },
     readReplicas: 1,
     readerAutoScaling: { min: 1, max: 1 },
     multiAz: false,
     deletionProtection: false,
     removalPolicy: 'destroy',
     backup: { retentionDays: 1 },
+    slowQueryLogMs: 250,
+    logRetentionDays: 14,
   },
+  capacity: { peakConcurrentRequests: 200, connectionPoolPerTask: 5, maxTasks: 4 },
 } satisfies EnvironmentOverrides;

@@ -15,10 +15,22 @@ export default {
     flowLogs: { trafficType: 'ALL', retentionDays: 365 },
   },
   database: {
+    instanceClass: 'r7g.xlarge',
     readReplicas: 2,
     readerAutoScaling: { min: 2, max: 6 },
     removalPolicy: 'snapshot',
     backup: { retentionDays: 14 },
+    logRetentionDays: 365,
+    proxy: { reservedConnections: 100 },
+  },
+  // 20,000 requests in flight at the evening peak, 10% of each in the database, 60% of that reads:
+  // 800 connections on the writer, 600 on each reader, out of 3,495 the proxy may open per instance.
+  capacity: {
+    peakConcurrentRequests: 20_000,
+    dbTimePerRequest: 0.1,
+    readShare: 0.6,
+    connectionPoolPerTask: 25,
+    maxTasks: 100,
   },
   monitoring: {
     alarmSubscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dailyWindow, int, weeklyWindow } from './primitives';
+import { INSTANCE_CLASS_NAMES } from '../instance-classes';
+import { dailyWindow, int, logRetentionDays, weeklyWindow } from './primitives';
 
 export const DATABASE_ENGINES = ['aurora-postgresql', 'postgres'] as const;
 
@@ -16,7 +17,66 @@ export const databaseSchema = z
         max: int(0, 15).meta({ description: 'Most readers auto scaling may add.' }),
         targetCpuPercent: int(10, 90).meta({ description: 'Average reader CPU that auto scaling holds.' }),
       })
-      .meta({ description: 'Reader auto scaling (Aurora): the reader count moves between min and max to hold the CPU target.' }),
+      .meta({
+        description:
+          'Reader auto scaling (Aurora): the reader count moves between min and max to hold the CPU target. RDS cannot auto scale `postgres` read replicas; that engine deploys `readReplicas` and ignores this.',
+      }),
+    engineVersion: z.string().meta({
+      description:
+        'Engine version, such as `17.7`: one aws-cdk-lib knows for the engine, of a major version whose parameter group this app configures (14 to 17).',
+    }),
+    instanceClass: z
+      .enum(INSTANCE_CLASS_NAMES, {
+        error: `expected one of the instance classes of config/instance-classes.ts (${INSTANCE_CLASS_NAMES.join(', ')})`,
+      })
+      .meta({
+        description:
+          "Instance class of the writer and of every reader (a reader is a failover target, so it must carry the writer's load), without the `db.` prefix; `serverless` is Aurora Serverless v2. Its memory sets `max_connections` in the capacity model.",
+      }),
+    serverlessV2Capacity: z
+      .strictObject({
+        min: z
+          .number()
+          .min(0, { error: 'expected at least 0 ACU' })
+          .max(256, { error: 'expected at most 256 ACU' })
+          .multipleOf(0.5, { error: 'expected a multiple of 0.5 ACU' })
+          .meta({ description: 'Fewest Aurora capacity units (ACU) an instance scales down to; 0 lets it pause.' }),
+        max: z
+          .number()
+          .min(1, { error: 'expected at least 1 ACU' })
+          .max(256, { error: 'expected at most 256 ACU' })
+          .multipleOf(0.5, { error: 'expected a multiple of 0.5 ACU' })
+          .meta({ description: 'Most ACU an instance scales up to (1 ACU is about 2 GiB); sets `max_connections` in the capacity model.' }),
+      })
+      .meta({ description: 'Capacity range of Serverless v2 instances; used when `instanceClass` is `serverless`.' }),
+    databaseName: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, {
+        message: 'expected a PostgreSQL database name: lowercase letters, digits and underscores, starting with a letter',
+      })
+      .meta({ description: 'Name of the application database created with the cluster or instance.' }),
+    slowQueryLogMs: int(-1, 3_600_000).meta({
+      description:
+        '`log_min_duration_statement`: statements that run at least this many milliseconds are logged with their text; -1 turns it off.',
+    }),
+    logRetentionDays: logRetentionDays().meta({
+      description: 'Days to keep the PostgreSQL logs exported to CloudWatch Logs (encrypted with the database key).',
+    }),
+    proxy: z
+      .strictObject({
+        idleClientTimeoutSeconds: int(1, 28_800).meta({
+          description: 'Seconds a client connection may sit idle before the proxy closes it (its database connection returns to the pool).',
+        }),
+        borrowTimeoutSeconds: int(1, 3_600).meta({
+          description:
+            "Seconds a request waits for a database connection from a full pool before the proxy fails it; keep it below the service's request timeout so that a saturated database fails fast.",
+        }),
+        reservedConnections: int(0, 5_000).meta({
+          description:
+            'Connections of `max_connections` the proxy leaves for everything else (administrators, migrations, secret rotation, superuser slots); the rest is its share (`MaxConnectionsPercent`).',
+        }),
+      })
+      .meta({ description: 'The RDS Proxy in front of the writer (and, with Aurora, the readers).' }),
     multiAz: z.boolean().meta({
       description:
         'Survive the loss of an availability zone: a standby for `postgres`, readers spread over zones for Aurora. Required in production.',

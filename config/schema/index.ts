@@ -3,6 +3,7 @@
  * validation, and for the configuration reference in docs/configuration.md (generated from it).
  */
 import { z } from 'zod';
+import { capacitySchema } from './capacity';
 import { databaseSchema } from './database';
 import { appSchema, environmentSchema, tagsSchema } from './environment';
 import { monitoringSchema } from './monitoring';
@@ -16,6 +17,7 @@ export const appConfigSchema = z
     tags: tagsSchema,
     network: networkSchema,
     database: databaseSchema,
+    capacity: capacitySchema,
     monitoring: monitoringSchema,
   })
   // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
@@ -25,4 +27,5 @@ export const appConfigSchema = z
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type NetworkConfig = AppConfig['network'];
 export type DatabaseConfig = AppConfig['database'];
+export type CapacityConfig = AppConfig['capacity'];
 export type MonitoringConfig = AppConfig['monitoring'];

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { DeepPartial } from '../types';
+import { DATABASE_RULES } from './database-rules';
 import type { AppConfig } from './index';
 
 export type Path = readonly (string | number)[];
@@ -156,6 +157,7 @@ export const RULES: readonly Rule[] = [
   readerScalingBounds,
   backupOutsideMaintenance,
   subnetsFitVpc,
+  ...DATABASE_RULES,
 ];
 
 /** Runs every rule against a value zod has parsed as far as it could. */

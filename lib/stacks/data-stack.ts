@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
+import { Database, databaseNamePrefix } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption';
 import type { Network } from '../constructs/network';
+import { Outputs, publish } from '../outputs';
 import { EnvironmentStack } from './environment-stack';
 
 export interface DataStackProps {
@@ -20,6 +22,8 @@ export class DataStack extends EnvironmentStack {
   readonly databaseKey: EncryptionKey;
   /** Encrypts the cache tiers at rest, their AUTH secrets and their logs. */
   readonly cacheKey: EncryptionKey;
+  /** The PostgreSQL writer, its readers and the RDS Proxy: the handle services receive. */
+  readonly database: Database;
 
   constructor(scope: Construct, props: DataStackProps) {
     const { config } = props;
@@ -40,5 +44,46 @@ export class DataStack extends EnvironmentStack {
       production,
       forCloudWatchLogs: true,
     });
+
+    this.database = new Database(this, 'Database', {
+      config: config.database,
+      capacity: config.capacity,
+      vpc: props.network.vpc,
+      subnets: props.network.dataSubnets,
+      rotationSubnets: props.network.serviceSubnets,
+      encryptionKey: this.databaseKey,
+      availabilityZones: config.environment.availabilityZones,
+      namePrefix: databaseNamePrefix(config.app.name, config.environment.name),
+      production,
+    });
+    this.publishDatabase();
+  }
+
+  private publishDatabase(): void {
+    const { app, environment } = this.config;
+    const db = this.database;
+    const out = (key: string, value: string, description: string) => publish(this, app.name, environment.name, key, value, description);
+    out(Outputs.databaseWriterEndpoint, db.writerEndpoint, 'RDS Proxy endpoint: all writes, and reads that must see the latest commit');
+    out(
+      Outputs.databaseReaderEndpoint,
+      db.readerEndpoint,
+      db.engine === 'aurora-postgresql'
+        ? 'Read-only RDS Proxy endpoint over the Aurora readers: replica lag applies'
+        : 'Private DNS name over the PostgreSQL read replicas (no proxy): replica lag applies',
+    );
+    out(Outputs.databasePort, String(db.port), 'PostgreSQL port of both endpoints');
+    out(Outputs.databaseSecretArn, db.secret.secretArn, 'Secrets Manager secret with the master credentials (rotated every 30 days)');
+    out(Outputs.databaseProxyName, db.proxy.dbProxyName, 'Name of the RDS Proxy in front of the writer');
+    out(
+      Outputs.databaseIdentifier,
+      db.identifier,
+      db.engine === 'aurora-postgresql' ? 'Aurora cluster identifier' : 'Instance identifier of the PostgreSQL primary',
+    );
+    // An SSM parameter cannot be empty: "none" when the environment has no reader.
+    out(
+      Outputs.databaseReaderIdentifiers,
+      db.readerInstanceIdentifiers.join(',') || 'none',
+      'Comma-separated instance identifiers of the readers this template deploys (Aurora auto scaling may add more)',
+    );
   }
 }

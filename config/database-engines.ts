@@ -1,0 +1,81 @@
+/**
+ * The PostgreSQL engine versions and parameter group families the database layer accepts. The version table
+ * is derived from the engine-version classes of aws-cdk-lib (`AuroraPostgresEngineVersion`,
+ * `PostgresEngineVersion`), so it grows when aws-cdk-lib is upgraded and never names a version the
+ * library cannot deploy.
+ */
+import * as rds from 'aws-cdk-lib/aws-rds';
+import type { DATABASE_ENGINES } from './schema/database';
+
+export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
+
+/**
+ * Major versions whose parameter group this app writes (slow-query logging, `pg_stat_statements`,
+ * `rds.force_ssl`) and that RDS Proxy supports for both engines. 13 and older are past standard support;
+ * a new major goes here once its parameters and RDS Proxy support have been checked.
+ */
+export const SUPPORTED_MAJOR_VERSIONS = [14, 15, 16, 17] as const;
+
+export interface EngineVersionEntry {
+  /** `17.7` */
+  readonly version: string;
+  readonly major: number;
+  /** The parameter group family, `aurora-postgresql17` or `postgres17`. */
+  readonly family: string;
+}
+
+function entries<T>(cls: object, full: (v: T) => string, major: (v: T) => string, familyPrefix: string): EngineVersionEntry[] {
+  return Object.entries(cls)
+    .filter(([key]) => key.startsWith('VER_'))
+    .map(([, v]) => v as T)
+    .filter((v) => /^\d+(\.\d+)?$/.test(full(v))) // leaves out `16.4-limitless` (Aurora Limitless is another product)
+    .map((v) => ({ version: full(v), major: Number(major(v).split('.')[0]), family: `${familyPrefix}${major(v)}` }));
+}
+
+/** Every version aws-cdk-lib knows, per engine. */
+export const ENGINE_VERSIONS: Record<DatabaseEngine, readonly EngineVersionEntry[]> = {
+  'aurora-postgresql': entries<rds.AuroraPostgresEngineVersion>(
+    rds.AuroraPostgresEngineVersion,
+    (v) => v.auroraPostgresFullVersion,
+    (v) => v.auroraPostgresMajorVersion,
+    'aurora-postgresql',
+  ),
+  postgres: entries<rds.PostgresEngineVersion>(
+    rds.PostgresEngineVersion,
+    (v) => v.postgresFullVersion,
+    (v) => v.postgresMajorVersion,
+    'postgres',
+  ),
+};
+
+export function engineVersionEntry(engine: DatabaseEngine, version: string): EngineVersionEntry | undefined {
+  return ENGINE_VERSIONS[engine].find((e) => e.version === version);
+}
+
+/** The parameter group families this app configures, per engine. */
+export function supportedFamilies(engine: DatabaseEngine): string[] {
+  const prefix = engine === 'aurora-postgresql' ? 'aurora-postgresql' : 'postgres';
+  return SUPPORTED_MAJOR_VERSIONS.map((m) => `${prefix}${m}`);
+}
+
+/** The newest versions of the supported majors, for error messages. */
+export function exampleVersions(engine: DatabaseEngine, count = 4): string[] {
+  const newest = new Map<number, string>();
+  for (const e of ENGINE_VERSIONS[engine]) {
+    if ((SUPPORTED_MAJOR_VERSIONS as readonly number[]).includes(e.major)) newest.set(e.major, e.version);
+  }
+  return [...newest.values()].reverse().slice(0, count);
+}
+
+/** The CDK engine of a validated (engine, version) pair. */
+export function clusterEngine(version: string): rds.IClusterEngine {
+  const entry = engineVersionEntry('aurora-postgresql', version)!;
+  return rds.DatabaseClusterEngine.auroraPostgres({
+    version: rds.AuroraPostgresEngineVersion.of(entry.version, String(entry.major)),
+  });
+}
+
+export function instanceEngine(version: string): rds.IInstanceEngine {
+  const entry = engineVersionEntry('postgres', version)!;
+  return rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(entry.version, String(entry.major)) });
+}
