@@ -51,6 +51,16 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], source: 
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A map key (a tier or service name) that the key schema refuses: say what names look like, and show the name.
+      const inner = issue.issues.find((i) => i.message.startsWith('expected '));
+      const key = issue.path[issue.path.length - 1];
+      problems.push({
+        ...problem(source, issue.path, inner?.message ?? 'expected a valid name'),
+        received: `the name ${render(String(key))}`,
+      });
+      continue;
+    }
     problems.push(problem(source, issue.path, expectation(issue)));
   }
   return problems;

@@ -21,4 +21,11 @@ export default {
     removalPolicy: 'destroy',
     backup: { retentionDays: 1 },
   },
+  cache: {
+    logRetentionDays: 14,
+    tiers: {
+      critical: { nodeType: 'cache.t4g.small', replicas: 0, multiAz: false, expectedKeys: 10_000, snapshotRetentionDays: 1 },
+      hot: { nodeType: 'cache.t4g.small', replicas: 0, multiAz: false, expectedKeys: 50_000 },
+    },
+  },
 } satisfies EnvironmentOverrides;

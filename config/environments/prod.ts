@@ -20,6 +20,13 @@ export default {
     removalPolicy: 'snapshot',
     backup: { retentionDays: 14 },
   },
+  cache: {
+    logRetentionDays: 365,
+    tiers: {
+      critical: { replicas: 2, expectedKeys: 2_000_000 },
+      hot: { replicas: 2, expectedKeys: 3_000_000 },
+    },
+  },
   monitoring: {
     alarmSubscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }],
   },

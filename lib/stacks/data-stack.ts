@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
+import { CacheTiers } from '../constructs/cache-tiers';
 import { EncryptionKey } from '../constructs/encryption';
 import type { Network } from '../constructs/network';
 import { EnvironmentStack } from './environment-stack';
@@ -20,6 +21,8 @@ export class DataStack extends EnvironmentStack {
   readonly databaseKey: EncryptionKey;
   /** Encrypts the cache tiers at rest, their AUTH secrets and their logs. */
   readonly cacheKey: EncryptionKey;
+  /** The cache tiers from `cache.tiers`; `caches.tier('critical')` is the handle the services use. */
+  readonly caches: CacheTiers;
 
   constructor(scope: Construct, props: DataStackProps) {
     const { config } = props;
@@ -39,6 +42,15 @@ export class DataStack extends EnvironmentStack {
       description: 'Encrypts the cache tiers, their AUTH secrets and logs',
       production,
       forCloudWatchLogs: true,
+    });
+    this.caches = new CacheTiers(this, 'Cache', {
+      config: config.cache,
+      vpc: props.network.vpc,
+      subnets: props.network.dataSubnets,
+      encryptionKey: this.cacheKey,
+      production,
+      appName: config.app.name,
+      environmentName: config.environment.name,
     });
   }
 }
