@@ -61,7 +61,12 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], source: 
       });
       continue;
     }
-    problems.push(problem(source, issue.path, expectation(issue)));
+    const found = problem(source, issue.path, expectation(issue));
+    // A rule may render the received value itself (`5,000,000` keys), keeping the note on where it came from.
+    const shown = issue.code === 'custom' ? (issue.params as { received?: unknown } | undefined)?.received : undefined;
+    problems.push(
+      typeof shown === 'string' ? { ...found, received: found.received.replace(/^.*?(?= \(inherited from |$)/, shown) } : found,
+    );
   }
   return problems;
 }

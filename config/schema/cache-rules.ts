@@ -7,7 +7,11 @@ import type { DeepPartial } from '../types';
 import { VALKEY_VERSIONS, type ValkeyVersion } from './cache';
 import type { z } from 'zod';
 import type { AppConfig, CacheTierConfig } from './index';
-import { type Report, type Rule, windowsOverlap } from './rules';
+import { type Path, type Rule, windowsOverlap } from './rules';
+
+/** Like `Report`, and may render the received value itself (`5,000,000` rather than `5000000`). */
+type CacheReport = (path: Path, expected: string, shown?: { readonly received: string }) => void;
+type CacheRule = (config: Parameters<Rule>[0], report: CacheReport) => void;
 
 /** NIST 800-53 R5 (CP-9) and HIPAA (164.308(a)(7)) in the compliance gate ask replication groups for this much. */
 export const PRODUCTION_SNAPSHOT_DAYS = 15;
@@ -23,7 +27,7 @@ function tiersOf(config: Parameters<Rule>[0]): [string, Tier][] {
 const at = (name: string, field: string) => ['cache', 'tiers', name, field];
 
 /** ElastiCache rejects a parameter group whose family is not the engine version's at deploy time: catch it here. */
-const familyMatchesVersion: Rule = (config, report) => {
+const familyMatchesVersion: CacheRule = (config, report) => {
   for (const [name, tier] of tiersOf(config)) {
     const family = VALKEY_VERSIONS[tier.engineVersion as ValkeyVersion];
     if (family && typeof tier.parameterGroupFamily === 'string' && tier.parameterGroupFamily !== family) {
@@ -33,7 +37,7 @@ const familyMatchesVersion: Rule = (config, report) => {
 };
 
 /** Multi-AZ fails over to a replica in another zone; without one it cannot fail over at all. */
-const multiAzNeedsReplicas: Rule = (config, report) => {
+const multiAzNeedsReplicas: CacheRule = (config, report) => {
   for (const [name, tier] of tiersOf(config)) {
     if (tier.multiAz === true && tier.replicas === 0) {
       report(at(name, 'multiAz'), 'expected false when replicas is 0 (Multi-AZ fails over to a replica, and this tier has none)');
@@ -41,7 +45,7 @@ const multiAzNeedsReplicas: Rule = (config, report) => {
   }
 };
 
-const shardsNeedClusterMode: Rule = (config, report) => {
+const shardsNeedClusterMode: CacheRule = (config, report) => {
   for (const [name, tier] of tiersOf(config)) {
     if (tier.clusterMode === false && typeof tier.shards === 'number' && tier.shards > 1) {
       report(at(name, 'shards'), 'expected 1 without cluster mode (set clusterMode: true to shard)');
@@ -53,7 +57,7 @@ const shardsNeedClusterMode: Rule = (config, report) => {
  * A `noeviction` tier never makes room: at full memory it refuses writes (sessions cannot be created: users
  * cannot log in). Refuse, at synth time, a node too small for the stated load with headroom.
  */
-const noevictionTierHoldsItsLoad: Rule = (config, report) => {
+const noevictionTierHoldsItsLoad: CacheRule = (config, report) => {
   for (const [name, tier] of tiersOf(config)) {
     const { nodeType, shards, reservedMemoryPercent, bytesPerKey, expectedKeys } = tier;
     if (tier.evictionPolicy !== 'noeviction' || !CACHE_NODE_TYPES.includes(nodeType as CacheNodeType)) continue;
@@ -68,13 +72,15 @@ const noevictionTierHoldsItsLoad: Rule = (config, report) => {
       bytesPerKey: bytesPerKey as number,
     });
     if ((expectedKeys as number) > capacity.maxKeys) {
-      report(at(name, 'expectedKeys'), `expected at most ${thousands(capacity.maxKeys)} keys (${capacity.explanation})`);
+      report(at(name, 'expectedKeys'), `expected at most ${thousands(capacity.maxKeys)} keys (${capacity.explanation})`, {
+        received: thousands(expectedKeys as number),
+      });
     }
   }
 };
 
 /** ElastiCache refuses a snapshot window that overlaps the maintenance window. */
-const snapshotOutsideMaintenance: Rule = (config, report) => {
+const snapshotOutsideMaintenance: CacheRule = (config, report) => {
   for (const [name, tier] of tiersOf(config)) {
     const daily = tier.snapshotWindow;
     const weekly = tier.maintenanceWindow;
@@ -87,7 +93,7 @@ const snapshotOutsideMaintenance: Rule = (config, report) => {
 };
 
 /** Production guard rails: every tier survives the loss of a zone; a tier that holds data keeps snapshots. */
-const productionCacheGuardRails: Rule = (config, report) => {
+const productionCacheGuardRails: CacheRule = (config, report) => {
   if (config.environment?.production !== true) return;
   for (const [name, tier] of tiersOf(config)) {
     if (tier.multiAz === false) report(at(name, 'multiAz'), 'expected true in a production environment');
@@ -101,7 +107,7 @@ const productionCacheGuardRails: Rule = (config, report) => {
   }
 };
 
-export const CACHE_RULES: readonly Rule[] = [
+export const CACHE_RULES: readonly CacheRule[] = [
   familyMatchesVersion,
   multiAzNeedsReplicas,
   shardsNeedClusterMode,
@@ -112,6 +118,7 @@ export const CACHE_RULES: readonly Rule[] = [
 
 /** Runs the cache rules; composed into the schema next to `applyRules`. */
 export function applyCacheRules(value: unknown, ctx: z.RefinementCtx): void {
-  const report: Report = (path, expected) => ctx.addIssue({ code: 'custom', path: [...path], message: expected });
+  const report: CacheReport = (path, expected, shown) =>
+    ctx.addIssue({ code: 'custom', path: [...path], message: expected, params: shown && { received: shown.received } });
   for (const rule of CACHE_RULES) rule(value as DeepPartial<AppConfig>, report);
 }

@@ -204,7 +204,7 @@ export class CacheTier extends Construct implements CacheTierEndpoints, ec2.ICon
     if (config.snapshotRetentionDays < PRODUCTION_SNAPSHOT_DAYS) {
       const why = !production
         ? 'a non-production environment'
-        : `an evicting tier (${config.evictionPolicy}) whose keys the application recomputes, where a restored snapshot would only serve stale entries`;
+        : 'an evicting tier whose keys the application recomputes, where a restored snapshot would only serve stale entries';
       acknowledge(
         this.replicationGroup,
         `Snapshots kept ${config.snapshotRetentionDays} days (cache.tiers.${name}.snapshotRetentionDays) in ${why}; a production noeviction tier must keep ${PRODUCTION_SNAPSHOT_DAYS} (a schema guard rail).`,
@@ -213,9 +213,16 @@ export class CacheTier extends Construct implements CacheTierEndpoints, ec2.ICon
     }
   }
 
-  /** Admit a client (a service) on the tier's port. */
+  /** Admit a client (a service) on the tier's port, and let it out to the tier if its own egress is restricted. */
   allowFrom(client: ec2.IConnectable): void {
-    this.connections.allowDefaultPortFrom(client, `to the ${this.name} cache tier`);
+    const port = ec2.Port.tcp(this.port);
+    const description = `to the ${this.name} cache tier`;
+    for (const sg of client.connections.securityGroups) {
+      // A remote rule: when the client lives in another stack (the service stack, which depends on this one),
+      // the ingress rule is created there. Here, naming the client's group, it would make a dependency cycle.
+      this.securityGroup.addIngressRule(sg, port, description, true);
+      if (!sg.allowAllOutbound) sg.addEgressRule(this.securityGroup, port, description);
+    }
   }
 }
 

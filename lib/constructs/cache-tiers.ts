@@ -48,7 +48,7 @@ export class CacheTiers extends Construct {
       out('Port', String(tier.port), 'port');
       out('SecretArn', tier.authSecret.secretArn, 'ARN of the secret whose SecretString is the AUTH token');
       out('ReplicationGroupId', tier.replicationGroupId, 'replication group ID');
-      out('ParameterGroupName', tier.parameterGroupName, `parameter group (maxmemory-policy ${tier.evictionPolicy})`);
+      out('ParameterGroupName', tier.parameterGroupName, 'parameter group (eviction policy and memory settings)');
       return tier;
     });
   }
