@@ -96,14 +96,11 @@ describe('cache tiers', () => {
     expect(generated.filter((c) => !/[A-Za-z0-9]/.test(c)).sort()).toEqual([...'!#$&-<>^'].sort());
   });
 
-  test('prod tiers are Multi-AZ with automatic failover and two replicas each', () => {
-    synth('prod').template('data').allResourcesProperties(RG, {
-      MultiAZEnabled: true,
-      AutomaticFailoverEnabled: true,
-      NumCacheClusters: 3,
-      ClusterMode: 'disabled',
-      CacheNodeType: 'cache.r7g.large',
-    });
+  test('prod tiers are Multi-AZ with automatic failover and two replicas each, on the node type of each tier', () => {
+    const data = synth('prod').template('data');
+    data.allResourcesProperties(RG, { MultiAZEnabled: true, AutomaticFailoverEnabled: true, NumCacheClusters: 3, ClusterMode: 'disabled' });
+    expect(tierGroup(data, 'Critical').Properties.CacheNodeType).toBe('cache.r7g.large');
+    expect(tierGroup(data, 'Hot').Properties.CacheNodeType).toBe('cache.r7g.xlarge');
   });
 
   test('dev tiers are single small nodes without failover, as configured', () => {
@@ -270,7 +267,8 @@ describe('cache data safety', () => {
   }
   const REPLACING = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];
 
-  test.each([
+  type TierChange = NonNullable<NonNullable<EnvironmentOverrides['cache']>['tiers']>[string];
+  test.each<[string, TierChange]>([
     ['hot', { evictionPolicy: 'allkeys-lfu' }],
     ['hot', { evictionPolicy: 'volatile-lru' }],
     ['critical', { reservedMemoryPercent: 30 }],

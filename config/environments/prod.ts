@@ -24,7 +24,7 @@ export default {
     logRetentionDays: 365,
     tiers: {
       critical: { replicas: 2, expectedKeys: 2_000_000 },
-      hot: { replicas: 2, expectedKeys: 3_000_000 },
+      hot: { nodeType: 'cache.r7g.xlarge', replicas: 2, expectedKeys: 3_000_000 },
     },
   },
   monitoring: {
