@@ -51,7 +51,22 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], source: 
       }
       continue;
     }
-    problems.push(problem(source, issue.path, expectation(issue)));
+    if (issue.code === 'invalid_key') {
+      // A map key (a tier or service name) that the key schema refuses: say what names look like, and show the name.
+      const inner = issue.issues.find((i) => i.message.startsWith('expected '));
+      const key = issue.path[issue.path.length - 1];
+      problems.push({
+        ...problem(source, issue.path, inner?.message ?? 'expected a valid name'),
+        received: `the name ${render(String(key))}`,
+      });
+      continue;
+    }
+    const found = problem(source, issue.path, expectation(issue));
+    // A rule may render the received value itself (`5,000,000` keys), keeping the note on where it came from.
+    const shown = issue.code === 'custom' ? (issue.params as { received?: unknown } | undefined)?.received : undefined;
+    problems.push(
+      typeof shown === 'string' ? { ...found, received: found.received.replace(/^.*?(?= \(inherited from |$)/, shown) } : found,
+    );
   }
   return problems;
 }

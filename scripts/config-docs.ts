@@ -28,6 +28,7 @@ interface JsonSchema {
   minItems?: number;
   maxItems?: number;
   format?: string;
+  default?: unknown;
 }
 
 interface Row {
@@ -44,9 +45,9 @@ function typeOf(s: JsonSchema): string {
   const variants = s.anyOf ?? s.oneOf;
   if (variants) return variants.map(typeOf).join(' | ');
   if (s.type === 'integer' || s.type === 'number') {
-    const range = [s.minimum !== undefined ? `>= ${s.minimum}` : '', s.maximum !== undefined ? `<= ${s.maximum}` : '']
-      .filter(Boolean)
-      .join(', ');
+    // zod states an unbounded integer as the safe-integer range: no bound worth printing.
+    const bounded = (n: number | undefined) => n !== undefined && Math.abs(n) < Number.MAX_SAFE_INTEGER;
+    const range = [bounded(s.minimum) ? `>= ${s.minimum}` : '', bounded(s.maximum) ? `<= ${s.maximum}` : ''].filter(Boolean).join(', ');
     return range ? `${s.type} (${range})` : (s.type ?? 'number');
   }
   if (s.type === 'array') {
@@ -63,7 +64,8 @@ function typeOf(s: JsonSchema): string {
 /** Flattens a schema into table rows; map entries appear as `<name>` and array items as `[]`. */
 function rows(s: JsonSchema, prefix: string[], required: boolean, out: Row[], emitSelf = true): void {
   const generic = prefix.includes('<name>') || prefix.includes('[]');
-  const defaultValue = generic ? undefined : valueAt(DEFAULTS, prefix);
+  // Map entries (a cache tier a team adds) take their defaults from the schema, not from config/defaults.ts.
+  const defaultValue = generic ? s.default : valueAt(DEFAULTS, prefix);
   if (emitSelf && prefix.length > 0) {
     out.push({
       path: prefix.join('.'),
@@ -99,10 +101,11 @@ export function renderConfigurationReference(): string {
     'Production guard rails (an environment with `environment.production: true`): `database.multiAz`,',
     '`database.deletionProtection` and `database.storageEncrypted` must be true, `database.removalPolicy` must',
     'not be `destroy`, `database.backup.retentionDays` must be at least 7, `database.readReplicas` at least 1,',
-    'and `network.natGateways` must equal the number of availability zones.',
+    'and `network.natGateways` must equal the number of availability zones. Every cache tier must be Multi-AZ, and a',
+    '`noeviction` tier must keep at least 15 days of snapshots.',
     '',
     'Every environment must carry the load its `capacity` section states: see',
-    '[`docs/database.md`](database.md#capacity-model) for the arithmetic and the checks.',
+    '[`docs/database.md`](database.md#capacity-model) and [`docs/cache.md`](cache.md) for the arithmetic and the checks.',
     '',
   ];
   for (const [section, sectionSchema] of Object.entries(schema.properties ?? {})) {

@@ -27,4 +27,11 @@ export default {
     logRetentionDays: 14,
   },
   capacity: { peakConcurrentRequests: 200, connectionPoolPerTask: 5, maxTasks: 4 },
+  cache: {
+    logRetentionDays: 14,
+    tiers: {
+      critical: { nodeType: 'cache.t4g.small', replicas: 0, multiAz: false, expectedKeys: 10_000, snapshotRetentionDays: 1 },
+      hot: { nodeType: 'cache.t4g.small', replicas: 0, multiAz: false, expectedKeys: 50_000 },
+    },
+  },
 } satisfies EnvironmentOverrides;

@@ -32,6 +32,13 @@ export default {
     connectionPoolPerTask: 25,
     maxTasks: 100,
   },
+  cache: {
+    logRetentionDays: 365,
+    tiers: {
+      critical: { replicas: 2, expectedKeys: 2_000_000 },
+      hot: { nodeType: 'cache.r7g.xlarge', replicas: 2, expectedKeys: 3_000_000 },
+    },
+  },
   monitoring: {
     alarmSubscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }],
   },

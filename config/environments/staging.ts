@@ -15,4 +15,10 @@ export default {
   database: {
     readReplicas: 1,
   },
+  cache: {
+    tiers: {
+      critical: { nodeType: 'cache.m7g.large' },
+      hot: { nodeType: 'cache.m7g.large' },
+    },
+  },
 } satisfies EnvironmentOverrides;

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { capacitySchema } from './capacity';
+import { cacheSchema } from './cache';
+import { applyCacheRules } from './cache-rules';
 import { databaseSchema } from './database';
 import { appSchema, environmentSchema, tagsSchema } from './environment';
 import { monitoringSchema } from './monitoring';
@@ -18,14 +20,18 @@ export const appConfigSchema = z
     network: networkSchema,
     database: databaseSchema,
     capacity: capacitySchema,
+    cache: cacheSchema,
     monitoring: monitoringSchema,
   })
   // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
-  .superRefine(applyRules, { when: () => true });
+  .superRefine(applyRules, { when: () => true })
+  .superRefine(applyCacheRules, { when: () => true });
 
 /** The validated configuration of one environment, as every construct receives it. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type NetworkConfig = AppConfig['network'];
 export type DatabaseConfig = AppConfig['database'];
 export type CapacityConfig = AppConfig['capacity'];
+export type CacheConfig = AppConfig['cache'];
+export type CacheTierConfig = CacheConfig['tiers'][string];
 export type MonitoringConfig = AppConfig['monitoring'];

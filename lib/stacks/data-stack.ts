@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { Database, databaseNamePrefix } from '../constructs/database';
+import { CacheTiers } from '../constructs/cache-tiers';
 import { EncryptionKey } from '../constructs/encryption';
 import type { Network } from '../constructs/network';
 import { Outputs, publish } from '../outputs';
@@ -24,6 +25,8 @@ export class DataStack extends EnvironmentStack {
   readonly cacheKey: EncryptionKey;
   /** The PostgreSQL writer, its readers and the RDS Proxy: the handle services receive. */
   readonly database: Database;
+  /** The cache tiers from `cache.tiers`; `caches.tier('critical')` is the handle the services use. */
+  readonly caches: CacheTiers;
 
   constructor(scope: Construct, props: DataStackProps) {
     const { config } = props;
@@ -55,6 +58,15 @@ export class DataStack extends EnvironmentStack {
       availabilityZones: config.environment.availabilityZones,
       namePrefix: databaseNamePrefix(config.app.name, config.environment.name),
       production,
+    });
+    this.caches = new CacheTiers(this, 'Cache', {
+      config: config.cache,
+      vpc: props.network.vpc,
+      subnets: props.network.dataSubnets,
+      encryptionKey: this.cacheKey,
+      production,
+      appName: config.app.name,
+      environmentName: config.environment.name,
     });
     this.publishDatabase();
   }

@@ -25,15 +25,18 @@ function withValue(root: Json, path: (string | number)[], value: Json): Json {
   return copy;
 }
 
-/** A value of the wrong type for whatever is at `value`. */
+/**
+ * A value of the wrong type for whatever is at `value`. Never `null`: in an environment file `null` removes a
+ * key, which is valid wherever the schema has a default.
+ */
 function wrongTypeFor(value: Json): Json[] {
   switch (typeof value) {
     case 'number':
-      return ['12', true, null, [value]];
+      return ['12', true, [value], {}];
     case 'string':
       return [42, false, { value }];
     case 'boolean':
-      return ['true', 1, null];
+      return ['true', 1, []];
     default:
       return ['x'];
   }
