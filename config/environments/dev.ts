@@ -21,4 +21,9 @@ export default {
     removalPolicy: 'destroy',
     backup: { retentionDays: 1 },
   },
+  services: {
+    api: { tasks: { desired: 1, min: 1, max: 2 }, logRetentionDays: 7 },
+  },
+  // No certificate: dev serves plain HTTP (see docs/services.md). No WAF, and a load balancer you can delete.
+  loadBalancer: { waf: false, deletionProtection: false, accessLogs: { retentionDays: 7 } },
 } satisfies EnvironmentOverrides;

@@ -8,6 +8,7 @@ import { appSchema, environmentSchema, tagsSchema } from './environment';
 import { monitoringSchema } from './monitoring';
 import { networkSchema } from './network';
 import { applyRules } from './rules';
+import { loadBalancerSchema, servicesSchema } from './services';
 
 export const appConfigSchema = z
   .strictObject({
@@ -17,6 +18,8 @@ export const appConfigSchema = z
     network: networkSchema,
     database: databaseSchema,
     monitoring: monitoringSchema,
+    services: servicesSchema,
+    loadBalancer: loadBalancerSchema,
   })
   // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
   .superRefine(applyRules, { when: () => true });
@@ -26,3 +29,5 @@ export type AppConfig = z.infer<typeof appConfigSchema>;
 export type NetworkConfig = AppConfig['network'];
 export type DatabaseConfig = AppConfig['database'];
 export type MonitoringConfig = AppConfig['monitoring'];
+export type ServiceConfig = AppConfig['services'][string];
+export type LoadBalancerConfig = AppConfig['loadBalancer'];

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { DeepPartial } from '../types';
 import type { AppConfig } from './index';
+import { SERVICE_RULES } from './service-rules';
 
 export type Path = readonly (string | number)[];
 export type Report = (path: Path, expected: string) => void;
@@ -125,6 +126,7 @@ export const RULES: readonly Rule[] = [
   backupsForAurora,
   readerScalingBounds,
   backupOutsideMaintenance,
+  ...SERVICE_RULES,
 ];
 
 /** Runs every rule against a value zod has parsed as far as it could. */
