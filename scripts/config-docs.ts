@@ -28,6 +28,7 @@ interface JsonSchema {
   minItems?: number;
   maxItems?: number;
   format?: string;
+  default?: unknown;
 }
 
 interface Row {
@@ -63,7 +64,8 @@ function typeOf(s: JsonSchema): string {
 /** Flattens a schema into table rows; map entries appear as `<name>` and array items as `[]`. */
 function rows(s: JsonSchema, prefix: string[], required: boolean, out: Row[], emitSelf = true): void {
   const generic = prefix.includes('<name>') || prefix.includes('[]');
-  const defaultValue = generic ? undefined : valueAt(DEFAULTS, prefix);
+  // Map entries (`services.<name>`) take their defaults from the schema, as a new entry gets them.
+  const defaultValue = generic ? s.default : valueAt(DEFAULTS, prefix);
   if (emitSelf && prefix.length > 0) {
     out.push({
       path: prefix.join('.'),
@@ -86,7 +88,7 @@ function rows(s: JsonSchema, prefix: string[], required: boolean, out: Row[], em
 const cell = (text: string) => text.replace(/(?<!\\)\|/g, '\\|');
 
 export function renderConfigurationReference(): string {
-  const schema = z.toJSONSchema(appConfigSchema, { unrepresentable: 'any' }) as JsonSchema;
+  const schema = z.toJSONSchema(appConfigSchema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
   const lines = [
     '# Configuration reference',
     '',
@@ -99,7 +101,8 @@ export function renderConfigurationReference(): string {
     'Production guard rails (an environment with `environment.production: true`): `database.multiAz`,',
     '`database.deletionProtection` and `database.storageEncrypted` must be true, `database.removalPolicy` must',
     'not be `destroy`, `database.backup.retentionDays` must be at least 7, and `network.natGateways` must',
-    'equal the number of availability zones.',
+    'equal the number of availability zones. Every service keeps `tasks.min` (and scheduled `minTasks`) at 2 or',
+    'more; the load balancer needs a `certificate`, `waf` and `deletionProtection`.',
     '',
   ];
   for (const [section, sectionSchema] of Object.entries(schema.properties ?? {})) {

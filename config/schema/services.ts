@@ -269,8 +269,10 @@ export const loadBalancerSchema = z
     deletionProtection: z.boolean().meta({ description: 'Refuse API deletion of the load balancer. Required in production.' }),
     accessLogs: z
       .strictObject({
-        retentionDays: int(1, 3650).meta({ description: 'Days the access logs stay in their bucket before they expire.' }),
+        retentionDays: logRetentionDays().meta({
+          description: 'Days the access logs (S3) and the WAF logs (CloudWatch Logs) are kept; one of the values CloudWatch Logs accepts.',
+        }),
       })
-      .meta({ description: 'Access logs to an encrypted, TLS-only S3 bucket.' }),
+      .meta({ description: 'Access logs to an encrypted, TLS-only S3 bucket, and WAF logs to an encrypted log group.' }),
   })
   .meta({ description: 'The internet-facing Application Load Balancer in front of the services.' });

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { EncryptionKey } from '../constructs/encryption';
+import type { CacheTierEndpoints, DatabaseEndpoints } from '../constructs/handles';
 import type { Network } from '../constructs/network';
+import { StandInData } from '../constructs/stand-in-data';
 import { EnvironmentStack } from './environment-stack';
 
 export interface DataStackProps {
@@ -20,6 +22,10 @@ export class DataStack extends EnvironmentStack {
   readonly databaseKey: EncryptionKey;
   /** Encrypts the cache tiers at rest, their AUTH secrets and their logs. */
   readonly cacheKey: EncryptionKey;
+  /** The database endpoints the service tier connects to. */
+  readonly database: DatabaseEndpoints;
+  /** The cache tiers, each with its endpoints. */
+  readonly caches: { readonly tiers: readonly CacheTierEndpoints[] };
 
   constructor(scope: Construct, props: DataStackProps) {
     const { config } = props;
@@ -40,5 +46,12 @@ export class DataStack extends EnvironmentStack {
       production,
       forCloudWatchLogs: true,
     });
+
+    // ---- TEMPORARY stand-in (lib/constructs/stand-in-data.ts): replace with the real database and cache
+    // ---- constructs at merge. It lets the service tier build against the handles before they land.
+    const standIn = new StandInData(this, 'StandIn', { vpc: props.network.vpc, databaseKey: this.databaseKey, cacheKey: this.cacheKey });
+    this.database = standIn.database;
+    this.caches = standIn.caches;
+    // ---- end of the TEMPORARY stand-in
   }
 }
