@@ -160,7 +160,9 @@ export class PublicLoadBalancer extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // No ACLs on the load-balancer log bucket. The audit bucket is left to CDK, which picks what S3 server access
+      // logging needs (a bucket policy, or with older feature flags an ACL that requires ObjectWriter).
+      objectOwnership: serverAccessLogsBucket ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : undefined,
       versioned: true,
       lifecycleRules: [
         {
