@@ -41,6 +41,14 @@ export interface IssueSource {
 export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], source: IssueSource): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the branch the value came closest to (fewest problems), at the fields inside it, rather than
+      // a bare "invalid input" at the union: `{ arn: 42 }` is a bad ARN, not a bad certificate.
+      const closestBranch = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+      const nested = closestBranch.map((sub) => ({ ...sub, path: [...issue.path, ...sub.path] }) as z.core.$ZodIssue);
+      problems.push(...problemsFromIssues(nested, source));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(source.schema, issue.path);
       for (const key of issue.keys) {
@@ -120,6 +128,7 @@ export function render(value: unknown): string {
 
 interface SchemaDef {
   readonly type: string;
+  readonly options?: readonly z.ZodType[];
   readonly shape?: Record<string, z.ZodType>;
   readonly valueType?: z.ZodType;
   readonly element?: z.ZodType;
@@ -137,6 +146,10 @@ export function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): stri
   const steps = [...path];
   while (node) {
     const def = defOf(node);
+    if (def.options) {
+      // A union: the keys of every branch are known keys.
+      return [...new Set(def.options.flatMap((option) => knownKeys(option, steps)))];
+    }
     if (def.innerType) node = def.innerType;
     else if (def.type === 'pipe') node = def.in;
     else if (steps.length === 0) return def.shape ? Object.keys(def.shape) : [];

@@ -25,7 +25,13 @@ export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks
 
   const network = new NetworkStack(app, { config });
   const data = new DataStack(app, { config, network: network.network });
-  const service = new ServiceStack(app, { config, network: network.network, data });
+  const service = new ServiceStack(app, {
+    config,
+    network: network.network,
+    data,
+    database: data.database,
+    cacheTiers: data.caches.tiers,
+  });
   const monitoring = new MonitoringStack(app, { config, data, service });
   return { network, data, service, monitoring };
 }

@@ -64,7 +64,7 @@ function typeOf(s: JsonSchema): string {
 /** Flattens a schema into table rows; map entries appear as `<name>` and array items as `[]`. */
 function rows(s: JsonSchema, prefix: string[], required: boolean, out: Row[], emitSelf = true): void {
   const generic = prefix.includes('<name>') || prefix.includes('[]');
-  // Map entries (a cache tier a team adds) take their defaults from the schema, not from config/defaults.ts.
+  // Map entries (a cache tier or a service a team adds) take their defaults from the schema, not config/defaults.ts.
   const defaultValue = generic ? s.default : valueAt(DEFAULTS, prefix);
   if (emitSelf && prefix.length > 0) {
     out.push({
@@ -88,7 +88,7 @@ function rows(s: JsonSchema, prefix: string[], required: boolean, out: Row[], em
 const cell = (text: string) => text.replace(/(?<!\\)\|/g, '\\|');
 
 export function renderConfigurationReference(): string {
-  const schema = z.toJSONSchema(appConfigSchema, { unrepresentable: 'any' }) as JsonSchema;
+  const schema = z.toJSONSchema(appConfigSchema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
   const lines = [
     '# Configuration reference',
     '',
@@ -102,7 +102,8 @@ export function renderConfigurationReference(): string {
     '`database.deletionProtection` and `database.storageEncrypted` must be true, `database.removalPolicy` must',
     'not be `destroy`, `database.backup.retentionDays` must be at least 7, `database.readReplicas` at least 1,',
     'and `network.natGateways` must equal the number of availability zones. Every cache tier must be Multi-AZ, and a',
-    '`noeviction` tier must keep at least 15 days of snapshots.',
+    '`noeviction` tier must keep at least 15 days of snapshots. Every service keeps `tasks.min` (and scheduled',
+    '`minTasks`) at 2 or more; the load balancer needs a `certificate`, `waf` and `deletionProtection`.',
     '',
     'Every environment must carry the load its `capacity` section states: see',
     '[`docs/database.md`](database.md#capacity-model) and [`docs/cache.md`](cache.md) for the arithmetic and the checks.',

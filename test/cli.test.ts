@@ -34,6 +34,7 @@ fs.writeFileSync(
   environment: { production: true, account: '1', region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
   network: { natGateways: 2 },
   database: { multiAz: false, backup: { retentionDays: 40 } },
+  loadBalancer: { certificate: { arn: 'arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000000' } },
 };
 `,
 );

@@ -307,7 +307,12 @@ describe('postgres readers', () => {
 
   test('allowFrom opens the replicas to the service too, and grantConnect covers them', () => {
     const { service } = withClient(postgresProd);
-    service.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { FromPort: 5432 }, 2);
+    // The test's client only (the environment's own services get the same rules).
+    service.resourcePropertiesCountIs(
+      'AWS::EC2::SecurityGroupIngress',
+      { FromPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ClientSecurityGroup'), 'GroupId'] } },
+      2,
+    );
     service.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('ReplicaSecurityGroup') }) }),
     });

@@ -3,7 +3,7 @@
  * This list is the pin. A change to it must be deliberate (and, for an existing environment, come with a
  * migration plan), so the test fails on any stateful resource added, renamed or removed.
  */
-import { listEnvironments } from '../config/load';
+import { type AppConfig, listEnvironments } from '../config/load';
 import type { EnvironmentStacks } from '../lib/app';
 import { isStatefulType } from '../lib/stateful';
 import { configOf, synth } from './support/synth';
@@ -23,8 +23,20 @@ const CACHE_TIERS = [
 const PINNED: Record<keyof EnvironmentStacks, string[]> = {
   network: ['AWS::KMS::Key NetworkLogsKey573F0F74', 'AWS::Logs::LogGroup NetworkFlowLogs2BEC3212'],
   data: ['AWS::KMS::Key CacheKeyA9E311EC', 'AWS::KMS::Key DatabaseKey7576F140', ...CACHE_TIERS],
-  service: [],
+  service: [
+    'AWS::KMS::Key LogsKeyA6AB43B2',
+    // One log group per service, named after the service in config (services.api).
+    'AWS::Logs::LogGroup ApiServiceLogsF0BB2264',
+    'AWS::Logs::LogGroup LoadBalancerWafLogs55232163',
+    'AWS::S3::Bucket LoadBalancerAccessLogsAudit709881EF',
+    'AWS::S3::Bucket LoadBalancerAccessLogsB27DFC85',
+  ],
   monitoring: ['AWS::KMS::Key AlarmTopicKeyBA1A4AA7'],
+};
+
+/** Pinned resources that exist only where configuration turns their feature on. */
+const PINNED_WHEN: Record<string, (config: AppConfig) => boolean> = {
+  'AWS::Logs::LogGroup LoadBalancerWafLogs55232163': (config) => config.loadBalancer.waf,
 };
 
 /** The database's stateful resources per environment (Aurora): prod has a second reader. */
@@ -42,7 +54,8 @@ const DATABASE: Record<string, string[]> = {
 };
 
 function pinned(env: string, layer: keyof EnvironmentStacks): string[] {
-  return [...PINNED[layer], ...(layer === 'data' ? (DATABASE[env] ?? []) : [])].sort();
+  const { config } = synth(env);
+  return [...PINNED[layer], ...(layer === 'data' ? (DATABASE[env] ?? []) : [])].filter((id) => PINNED_WHEN[id]?.(config) ?? true).sort();
 }
 
 function statefulResources(template: { toJSON(): Record<string, unknown> }): string[] {

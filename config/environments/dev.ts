@@ -34,4 +34,9 @@ export default {
       hot: { nodeType: 'cache.t4g.small', replicas: 0, multiAz: false, expectedKeys: 50_000 },
     },
   },
+  services: {
+    api: { tasks: { desired: 1, min: 1, max: 2 }, logRetentionDays: 7 },
+  },
+  // No certificate: dev serves plain HTTP (see docs/services.md). No WAF, and a load balancer you can delete.
+  loadBalancer: { waf: false, deletionProtection: false, accessLogs: { retentionDays: 7 } },
 } satisfies EnvironmentOverrides;

@@ -39,6 +39,23 @@ export default {
       hot: { nodeType: 'cache.r7g.xlarge', replicas: 2, expectedKeys: 3_000_000 },
     },
   },
+  services: {
+    api: {
+      cpu: 512,
+      memory: 1024,
+      tasks: { desired: 3, min: 3, max: 12 },
+      logRetentionDays: 365,
+      // Ahead of the weekday morning peak, then back to the floor at night.
+      scheduledScaling: [
+        { name: 'weekday-peak', schedule: 'cron(30 6 ? * MON-FRI *)', timeZone: 'Europe/Dublin', minTasks: 6, maxTasks: 12 },
+        { name: 'night', schedule: 'cron(0 22 * * ? *)', timeZone: 'Europe/Dublin', minTasks: 3, maxTasks: 12 },
+      ],
+    },
+  },
+  loadBalancer: {
+    certificate: { domainName: 'app.example.com', hostedZone: { id: 'Z0123456789EXAMPLEABC', name: 'example.com' } },
+    accessLogs: { retentionDays: 365 },
+  },
   monitoring: {
     alarmSubscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }],
   },

@@ -21,4 +21,7 @@ export default {
       hot: { nodeType: 'cache.m7g.large' },
     },
   },
+  loadBalancer: {
+    certificate: { arn: 'arn:aws:acm:eu-west-1:222222222222:certificate/00000000-0000-4000-8000-000000000000' },
+  },
 } satisfies EnvironmentOverrides;

@@ -11,6 +11,7 @@ import { appSchema, environmentSchema, tagsSchema } from './environment';
 import { monitoringSchema } from './monitoring';
 import { networkSchema } from './network';
 import { applyRules } from './rules';
+import { loadBalancerSchema, servicesSchema } from './services';
 
 export const appConfigSchema = z
   .strictObject({
@@ -22,6 +23,8 @@ export const appConfigSchema = z
     capacity: capacitySchema,
     cache: cacheSchema,
     monitoring: monitoringSchema,
+    services: servicesSchema,
+    loadBalancer: loadBalancerSchema,
   })
   // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
   .superRefine(applyRules, { when: () => true })
@@ -35,3 +38,5 @@ export type CapacityConfig = AppConfig['capacity'];
 export type CacheConfig = AppConfig['cache'];
 export type CacheTierConfig = CacheConfig['tiers'][string];
 export type MonitoringConfig = AppConfig['monitoring'];
+export type ServiceConfig = AppConfig['services'][string];
+export type LoadBalancerConfig = AppConfig['loadBalancer'];

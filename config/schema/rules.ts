@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { DeepPartial } from '../types';
 import { DATABASE_RULES } from './database-rules';
 import type { AppConfig } from './index';
+import { SERVICE_RULES } from './service-rules';
 
 export type Path = readonly (string | number)[];
 export type Report = (path: Path, expected: string) => void;
@@ -158,6 +159,7 @@ export const RULES: readonly Rule[] = [
   backupOutsideMaintenance,
   subnetsFitVpc,
   ...DATABASE_RULES,
+  ...SERVICE_RULES,
 ];
 
 /** Runs every rule against a value zod has parsed as far as it could. */

@@ -1,7 +1,12 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
+import { EncryptionKey } from '../constructs/encryption';
+import type { CacheTierEndpoints, DatabaseEndpoints } from '../constructs/handles';
+import { PublicLoadBalancer } from '../constructs/load-balancer';
 import type { Network } from '../constructs/network';
+import { WebService } from '../constructs/web-service';
+import { Outputs, pascal, publish } from '../outputs';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 
@@ -9,11 +14,20 @@ export interface ServiceStackProps {
   readonly config: AppConfig;
   readonly network: Network;
   readonly data: DataStack;
+  /** The database the services connect to (through the proxy). */
+  readonly database: DatabaseEndpoints;
+  /** The cache tiers the services connect to. */
+  readonly cacheTiers: readonly CacheTierEndpoints[];
 }
 
 /** The stateless layer: the ECS cluster, the load balancer and the services behind it. */
 export class ServiceStack extends EnvironmentStack {
   readonly cluster: ecs.Cluster;
+  /** Encrypts the services' logs and the WAF logs (stateful: its construct ID is pinned). */
+  readonly logsKey: EncryptionKey;
+  readonly loadBalancer: PublicLoadBalancer;
+  /** The services of `services` in config, in config order. */
+  readonly services: readonly WebService[];
 
   constructor(scope: Construct, props: ServiceStackProps) {
     const { config } = props;
@@ -22,10 +36,62 @@ export class ServiceStack extends EnvironmentStack {
       description: `${config.app.name} ${config.environment.name}: ECS Fargate services behind an Application Load Balancer`,
     });
     this.addStackDependency(props.data);
+    const production = config.environment.production;
+    const namePrefix = `${config.app.name}-${config.environment.name}`;
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.network.vpc,
       // Per-task CPU, memory and network metrics: what tells a slow task from a starved one.
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
+    this.logsKey = new EncryptionKey(this, 'LogsKey', {
+      description: 'Encrypts the service logs and the WAF logs',
+      production,
+      forCloudWatchLogs: true,
+    });
+    this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
+      config: config.loadBalancer,
+      vpc: props.network.vpc,
+      subnets: props.network.publicSubnets,
+      logsKey: this.logsKey,
+      production,
+      namePrefix,
+    });
+    // Construct IDs derive from the service names in config: renaming a service replaces it (and its log group).
+    this.services = Object.entries(config.services).map(
+      ([name, service]) =>
+        new WebService(this, `${pascal(name)}Service`, {
+          name,
+          config: service,
+          cluster: this.cluster,
+          subnets: props.network.serviceSubnets,
+          listener: this.loadBalancer.listener,
+          loadBalancerIdleTimeout: this.loadBalancer.idleTimeout,
+          database: props.database,
+          cacheTiers: props.cacheTiers,
+          logsKey: this.logsKey,
+          production,
+          alarmNamePrefix: namePrefix,
+        }),
+    );
+
+    const out = (key: string, value: string, description: string) =>
+      publish(this, config.app.name, config.environment.name, key, value, description);
+    out(Outputs.clusterName, this.cluster.clusterName, 'ECS cluster of the services');
+    out(
+      Outputs.loadBalancerDnsName,
+      this.loadBalancer.loadBalancer.loadBalancerDnsName,
+      'DNS name of the load balancer (point the domain here)',
+    );
+    for (const s of this.services) {
+      out(Outputs.service(s.name, 'ServiceName'), s.service.serviceName, `ECS service name of ${s.name}`);
+      out(Outputs.service(s.name, 'TargetGroupArn'), s.targetGroup.targetGroupArn, `Target group of ${s.name}`);
+    }
+  }
+
+  /** The service named `name` in config. */
+  service(name: string): WebService {
+    const found = this.services.find((s) => s.name === name);
+    if (!found) throw new Error(`no service "${name}"; the services are ${this.services.map((s) => s.name).join(', ')}`);
+    return found;
   }
 }

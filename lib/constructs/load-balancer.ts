@@ -1,0 +1,258 @@
+/**
+ * The internet-facing Application Load Balancer in front of every service: HTTPS with a modern TLS policy
+ * (HTTP redirected), invalid headers dropped, desync mitigation, access logs, WAF, deletion protection.
+ */
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { LoadBalancerConfig } from '../../config/schema';
+import { acknowledge } from '../compliance';
+import { EncryptedLogGroup, statefulRemovalPolicy } from './encryption';
+
+export interface PublicLoadBalancerProps {
+  readonly config: LoadBalancerConfig;
+  readonly vpc: ec2.IVpc;
+  /** Where the load balancer lives: the public subnets. */
+  readonly subnets: ec2.SubnetSelection;
+  /** Encrypts the WAF log group. */
+  readonly logsKey: kms.IKey;
+  readonly production: boolean;
+  /** Prefix of physical names that must be unique in the account (`<App>-<env>`). */
+  readonly namePrefix: string;
+}
+
+/** AWS managed rule groups of the web ACL, in evaluation order after the rate limit. */
+export const WAF_MANAGED_RULE_GROUPS = [
+  // OWASP-style protections: bad bots, oversized bodies, XSS, path traversal.
+  'AWSManagedRulesCommonRuleSet',
+  // Request patterns known to exploit vulnerabilities (Log4j, Java deserialization, ...).
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  // Addresses Amazon threat intelligence has seen in attacks.
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesSQLiRuleSet',
+] as const;
+
+/**
+ * HTTPS listener policy: TLS 1.3 and 1.2 only, no CBC ciphers, with the post-quantum key exchange AWS
+ * recommends since 2025 (clients without it negotiate the classic one).
+ */
+export const TLS_POLICY = elbv2.SslPolicy.TLS13_12_RES_PQ;
+
+export class PublicLoadBalancer extends Construct {
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener that carries the services' rules: HTTPS, or HTTP where the environment has no certificate. */
+  readonly listener: elbv2.ApplicationListener;
+  readonly securityGroup: ec2.SecurityGroup;
+  /** Access logs of the load balancer (stateful: its construct ID is pinned). */
+  readonly accessLogsBucket: s3.Bucket;
+  /** Server access logs of the access-log bucket, as the compliance packs require of every bucket. */
+  readonly accessLogsAuditBucket: s3.Bucket;
+  readonly webAcl?: wafv2.CfnWebACL;
+  /** Whether clients reach the services over HTTPS (false in an environment without a certificate). */
+  readonly https: boolean;
+  /** The idle timeout of client connections; services keep their own keep-alive longer. */
+  readonly idleTimeout: Duration;
+
+  constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
+    super(scope, id);
+    const { config, production } = props;
+    this.idleTimeout = Duration.seconds(config.idleTimeoutSeconds);
+    this.https = config.certificate !== undefined;
+
+    this.accessLogsAuditBucket = this.logBucket('AccessLogsAudit', config.accessLogs.retentionDays, production);
+    acknowledge(
+      this.accessLogsAuditBucket,
+      'This bucket receives the server access logs of the load-balancer access-log bucket; logging it in turn would need another bucket without end.',
+      'AwsSolutions-S1',
+      '*-S3BucketLoggingEnabled',
+    );
+    this.accessLogsBucket = this.logBucket('AccessLogs', config.accessLogs.retentionDays, production, this.accessLogsAuditBucket);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Internet-facing load balancer: HTTP(S) from anywhere, out only to the service tasks',
+      // Egress is added per service by CDK when the service registers as a target.
+      allowAllOutbound: false,
+    });
+    acknowledge(
+      this.securityGroup,
+      'The internet-facing load balancer must accept HTTP(S) from any address; HTTP only redirects to HTTPS where a certificate is configured, and WAF filters requests in production.',
+      'AwsSolutions-EC23',
+      '*-EC2RestrictedInbound',
+    );
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Resource', {
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      internetFacing: true,
+      securityGroup: this.securityGroup,
+      idleTimeout: this.idleTimeout,
+      // Headers with invalid characters are a request-smuggling vector; the services never need them.
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode:
+        config.desyncMitigationMode === 'strictest' ? elbv2.DesyncMitigationMode.STRICTEST : elbv2.DesyncMitigationMode.DEFENSIVE,
+      deletionProtection: config.deletionProtection,
+    });
+    this.loadBalancer.logAccessLogs(this.accessLogsBucket);
+    if (!config.deletionProtection) {
+      acknowledge(
+        this.loadBalancer,
+        'Deletion protection is off by configuration in this non-production environment, so that it can be torn down; production requires it (schema guard rail).',
+        '*-ELBDeletionProtectionEnabled',
+      );
+    }
+
+    const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"error":"not found"}' });
+    const certificate = this.certificate(config);
+    if (certificate) {
+      this.listener = this.loadBalancer.addListener('Https', {
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        port: 443,
+        certificates: [certificate],
+        sslPolicy: TLS_POLICY,
+        defaultAction: notFound,
+      });
+      const redirect = this.loadBalancer.addListener('Http', {
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        port: 80,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      });
+      acknowledge(
+        redirect,
+        'This HTTP listener serves nothing: its only action redirects every request to the HTTPS listener, which uses the ACM certificate.',
+        '*-ELBv2ACMCertificateRequired',
+      );
+    } else {
+      this.listener = this.loadBalancer.addListener('Http', {
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        port: 80,
+        defaultAction: notFound,
+      });
+      acknowledge(
+        this.listener,
+        'This environment has no certificate (loadBalancer.certificate), so it serves plain HTTP: acceptable only for a non-production sandbox without real data, as docs/services.md says. Production requires a certificate (schema guard rail), and then this listener only redirects to HTTPS.',
+        '*-ALBHttpToHttpsRedirection',
+        '*-ELBTlsHttpsListenersOnly',
+        '*-ELBv2ACMCertificateRequired',
+      );
+    }
+
+    if (config.waf) {
+      this.webAcl = this.createWebAcl(config, props);
+    } else {
+      acknowledge(
+        this.loadBalancer,
+        'WAF is off by configuration in this non-production environment to save its cost; production requires it (schema guard rail).',
+        '*-ALBWAFEnabled',
+      );
+    }
+  }
+
+  private logBucket(id: string, retentionDays: number, production: boolean, serverAccessLogsBucket?: s3.IBucket): s3.Bucket {
+    const bucket = new s3.Bucket(this, id, {
+      // Load-balancer access logs can only be delivered to a bucket encrypted with S3-managed keys.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // No ACLs on the load-balancer log bucket. The audit bucket is left to CDK, which picks what S3 server access
+      // logging needs (a bucket policy, or with older feature flags an ACL that requires ObjectWriter).
+      objectOwnership: serverAccessLogsBucket ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : undefined,
+      versioned: true,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(retentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      serverAccessLogsBucket,
+      // In dev the bucket is deleted with the stack, which CloudFormation does only once it is empty.
+      removalPolicy: statefulRemovalPolicy(production),
+    });
+    acknowledge(
+      bucket,
+      'Load-balancer access logs (and the S3 server access logs of their bucket) can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3), not SSE-KMS.',
+      '*-S3DefaultEncryptionKMS',
+    );
+    acknowledge(
+      bucket,
+      'Logs expire after the configured retention; a replica in another region would double the cost of data that is kept for investigation, not for recovery.',
+      '*-S3BucketReplicationEnabled',
+    );
+    return bucket;
+  }
+
+  private certificate(config: LoadBalancerConfig): acm.ICertificate | undefined {
+    const cert = config.certificate;
+    if (!cert) return undefined;
+    if ('arn' in cert) return acm.Certificate.fromCertificateArn(this, 'Certificate', cert.arn);
+    // The zone is given by ID and name, never looked up, so that synthesis stays offline.
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: cert.hostedZone.id,
+      zoneName: cert.hostedZone.name,
+    });
+    return new acm.Certificate(this, 'Certificate', { domainName: cert.domainName, validation: acm.CertificateValidation.fromDns(zone) });
+  }
+
+  private createWebAcl(config: LoadBalancerConfig, props: PublicLoadBalancerProps): wafv2.CfnWebACL {
+    const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: true,
+    });
+    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`${props.namePrefix}-web-acl`),
+      rules: [
+        {
+          // One client flooding the services is blocked at the edge, before it reaches auto scaling.
+          name: 'RateLimitPerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: config.wafRateLimitPer5Minutes, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility('RateLimitPerIp'),
+        },
+        ...WAF_MANAGED_RULE_GROUPS.map((name, i) => ({
+          name,
+          priority: (i + 1) * 10,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+          visibilityConfig: visibility(name),
+        })),
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.loadBalancer.loadBalancerArn,
+      webAclArn: webAcl.attrArn,
+    });
+    // WAF delivers only to log groups whose name starts with aws-waf-logs-.
+    const logs = new EncryptedLogGroup(this, 'WafLogs', {
+      logGroupName: `aws-waf-logs-${props.namePrefix}`,
+      encryptionKey: props.logsKey,
+      retentionDays: config.accessLogs.retentionDays,
+      production: props.production,
+    });
+    new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: webAcl.attrArn,
+      // WAF wants the log group's ARN without the `:*` suffix that the CloudFormation attribute carries.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logs.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      // Never keep credentials in the logs.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+    });
+    return webAcl;
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * One ECS Fargate service behind the load balancer, with everything the failure-mode table asks of it:
+ * container and target-group health checks, a short deregistration delay, a deployment circuit breaker and
+ * deployment alarms that roll back, auto scaling, encrypted logs, and a locked-down container.
+ */
+import * as path from 'path';
+import { Duration, Size, Stack, TimeZone } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../../config/load';
+import type { ServiceConfig } from '../../config/schema';
+import { acknowledge } from '../compliance';
+import { EncryptedLogGroup } from './encryption';
+import type { CacheTierEndpoints, DatabaseEndpoints } from './handles';
+
+export interface WebServiceProps {
+  /** The service's name in config (`services.<name>`). */
+  readonly name: string;
+  readonly config: ServiceConfig;
+  readonly cluster: ecs.ICluster;
+  /** Where tasks run: the private subnets. */
+  readonly subnets: ec2.SubnetSelection;
+  /** The load-balancer listener that routes to the service. */
+  readonly listener: elbv2.ApplicationListener;
+  /**
+   * How long the load balancer keeps an idle client connection; the service's keep-alive is set longer, so
+   * that the load balancer never reuses a connection the service has just closed (a 502).
+   */
+  readonly loadBalancerIdleTimeout: Duration;
+  readonly database: DatabaseEndpoints;
+  readonly cacheTiers: readonly CacheTierEndpoints[];
+  /** Encrypts the service's log group. */
+  readonly logsKey: kms.IKey;
+  readonly production: boolean;
+  /** Prefix of the deployment alarms' names (`<App>-<env>`). */
+  readonly alarmNamePrefix: string;
+}
+
+/** Minimum healthy percent during a deployment: prod never drops below the desired count. */
+export function minHealthyPercent(production: boolean): number {
+  return production ? 100 : 50;
+}
+
+/** `critical` → `CACHE_CRITICAL`; `session-store` → `CACHE_SESSION_STORE`. */
+export function cacheEnvPrefix(tier: string): string {
+  return `CACHE_${tier.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** A secret held in an SSM parameter, referenced by its ARN as given in config (any account or region). */
+class ParameterSecret extends ecs.Secret {
+  readonly hasField = false;
+  constructor(readonly arn: string) {
+    super();
+  }
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameters'], resourceArns: [this.arn] });
+  }
+}
+
+export class WebService extends Construct {
+  readonly name: string;
+  readonly service: ecs.FargateService;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly securityGroup: ec2.SecurityGroup;
+  /** The service's logs (stateful: its construct ID is pinned). */
+  readonly logGroup: EncryptedLogGroup;
+  readonly scaling: ecs.ScalableTaskCount;
+  /** Alarms ECS watches during a deployment: in alarm, the deployment rolls back. */
+  readonly deploymentAlarms: { readonly errorRate: cloudwatch.Alarm; readonly latencyP99: cloudwatch.Alarm };
+  /** Their names, as literals (the service must not reference the alarms it waits for). */
+  readonly deploymentAlarmNames: readonly string[];
+
+  constructor(scope: Construct, id: string, props: WebServiceProps) {
+    super(scope, id);
+    const { config, name, production } = props;
+    this.name = name;
+
+    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.logsKey,
+      retentionDays: config.logRetentionDays,
+      production,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: config.cpu,
+      memoryLimitMiB: config.memory,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      // The root filesystem is read-only; /tmp is the one writable place, on the task's ephemeral storage.
+      volumes: [{ name: 'tmp' }],
+    });
+
+    const linuxParameters = new ecs.LinuxParameters(this, 'LinuxParameters', {
+      // PID 1 that reaps zombies and forwards SIGTERM, so draining works whatever the image's entry point.
+      initProcessEnabled: true,
+    });
+    linuxParameters.dropCapabilities(ecs.Capability.ALL);
+
+    const hc = config.containerHealthCheck;
+    this.container = this.taskDefinition.addContainer('App', {
+      image: this.image(config),
+      essential: true,
+      portMappings: [{ containerPort: config.port, name: 'http' }],
+      user: config.user,
+      privileged: false,
+      readonlyRootFilesystem: true,
+      linuxParameters,
+      environment: this.environment(props),
+      secrets: this.secrets(props),
+      healthCheck: {
+        command: [...hc.command],
+        interval: Duration.seconds(hc.intervalSeconds),
+        timeout: Duration.seconds(hc.timeoutSeconds),
+        retries: hc.retries,
+        startPeriod: Duration.seconds(hc.startPeriodSeconds),
+      },
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: name,
+        // A slow CloudWatch Logs must not stall request handling: buffer, and drop if the buffer fills.
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
+    });
+    this.container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
+    acknowledge(
+      this.taskDefinition,
+      'Environment variables hold only endpoints, ports, names and settings, never credentials: the database secret, cache AUTH tokens and the secrets of config are ECS secrets, injected from Secrets Manager or SSM at start (validation refuses a secret ARN among plain values).',
+      'AwsSolutions-ECS2',
+      '*-ECSTaskDefinitionNoEnvironmentVariables',
+    );
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.cluster.vpc,
+      description: `Tasks of service ${name}: in from the load balancer, out to the database proxy and cache tiers`,
+      allowAllOutbound: false,
+    });
+    // Without VPC endpoints, image pulls, Secrets Manager, SSM and CloudWatch Logs are reached through NAT on 443.
+    this.securityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'AWS APIs (ECR, Secrets Manager, SSM, CloudWatch Logs) through NAT',
+    );
+
+    this.service = new ecs.FargateService(this, 'Resource', {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: config.tasks.desired,
+      vpcSubnets: props.subnets,
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      minHealthyPercent: minHealthyPercent(production),
+      maxHealthyPercent: 200,
+      healthCheckGracePeriod: Duration.seconds(config.healthCheck.gracePeriodSeconds),
+      // Tasks that never become healthy stop the deployment and bring back the last good task definition.
+      circuitBreaker: { enable: true, rollback: true },
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableExecuteCommand: false,
+    });
+
+    props.database.allowFrom(this.service);
+    for (const tier of props.cacheTiers) tier.allowFrom(this.service);
+
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: props.cluster.vpc,
+      targetType: elbv2.TargetType.IP,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      port: config.port,
+      targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: config.port })],
+      healthCheck: {
+        path: config.healthCheck.path,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(config.healthCheck.intervalSeconds),
+        timeout: Duration.seconds(config.healthCheck.timeoutSeconds),
+        healthyThresholdCount: config.healthCheck.healthyThresholdCount,
+        unhealthyThresholdCount: config.healthCheck.unhealthyThresholdCount,
+      },
+      // The AWS default of 300 s kept a dead service listed for 5 minutes; the service drains in-flight requests faster.
+      deregistrationDelay: Duration.seconds(config.deregistrationDelaySeconds),
+    });
+
+    const conditions: elbv2.ListenerCondition[] = [];
+    if (config.routing.pathPatterns.length > 0) conditions.push(elbv2.ListenerCondition.pathPatterns([...config.routing.pathPatterns]));
+    if (config.routing.hosts.length > 0) conditions.push(elbv2.ListenerCondition.hostHeaders([...config.routing.hosts]));
+    new elbv2.ApplicationListenerRule(this, 'ListenerRule', {
+      listener: props.listener,
+      priority: config.routing.priority,
+      conditions,
+      targetGroups: [this.targetGroup],
+    });
+
+    const alarmName = (kind: string) => `${props.alarmNamePrefix}-${name}-deployment-${kind}`;
+    this.deploymentAlarmNames = [alarmName('5xx-rate'), alarmName('p99-latency')];
+    this.deploymentAlarms = this.createDeploymentAlarms(props, this.deploymentAlarmNames);
+    // Alarms on the service's own target group: tasks that start and pass health checks but answer badly still
+    // roll the deployment back (the circuit breaker alone only catches tasks that never get healthy).
+    // By literal name: `alarm.alarmName` is a reference, and ECS would then see an alarm created after the service.
+    this.service.enableDeploymentAlarms([...this.deploymentAlarmNames], { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+    for (const alarm of Object.values(this.deploymentAlarms)) this.service.node.addDependency(alarm);
+
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: config.tasks.min, maxCapacity: config.tasks.max });
+    const cooldowns = {
+      scaleInCooldown: Duration.seconds(config.scaling.scaleInCooldownSeconds),
+      scaleOutCooldown: Duration.seconds(config.scaling.scaleOutCooldownSeconds),
+    };
+    this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: config.scaling.cpuPercent, ...cooldowns });
+    this.scaling.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: config.scaling.memoryPercent, ...cooldowns });
+    this.scaling.scaleOnRequestCount('Requests', {
+      requestsPerTarget: config.scaling.requestsPerTarget,
+      targetGroup: this.targetGroup,
+      ...cooldowns,
+    });
+    for (const action of config.scheduledScaling) {
+      this.scaling.scaleOnSchedule(`Schedule-${action.name}`, {
+        schedule: appscaling.Schedule.expression(action.schedule),
+        timeZone: action.timeZone ? TimeZone.of(action.timeZone) : undefined,
+        minCapacity: action.minTasks,
+        maxCapacity: action.maxTasks,
+      });
+    }
+
+    const executionRole = this.taskDefinition.obtainExecutionRole();
+    acknowledge(
+      executionRole,
+      'The execution-role policy is generated by CDK from grants (image pull, log delivery, reading this service’s secrets) and lives and dies with this one role. ecr:GetAuthorizationToken has no resource-level permissions, hence its `*`.',
+      '*-IAMNoInlinePolicy',
+      'AwsSolutions-IAM5[Resource::*]',
+    );
+  }
+
+  private image(config: ServiceConfig): ecs.ContainerImage {
+    if (config.image.source === 'registry') return ecs.ContainerImage.fromRegistry(config.image.reference);
+    // Staged into the cloud assembly at synth; built and pushed by `cdk deploy`, for the architecture Fargate runs.
+    return ecs.ContainerImage.fromAsset(path.join(PROJECT_ROOT, config.image.directory), { platform: Platform.LINUX_AMD64 });
+  }
+
+  private environment(props: WebServiceProps): Record<string, string> {
+    const { config, database } = props;
+    const env: Record<string, string> = {
+      SERVICE_NAME: props.name,
+      PORT: String(config.port),
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: String((props.loadBalancerIdleTimeout.toSeconds() + 5) * 1000),
+      DATABASE_WRITER_ENDPOINT: database.writerEndpoint,
+      DATABASE_READER_ENDPOINT: database.readerEndpoint,
+      DATABASE_PORT: String(database.port),
+      DATABASE_NAME: database.databaseName,
+    };
+    for (const tier of props.cacheTiers) {
+      const prefix = cacheEnvPrefix(tier.name);
+      env[`${prefix}_PRIMARY_ENDPOINT`] = tier.primaryEndpoint;
+      env[`${prefix}_READER_ENDPOINT`] = tier.readerEndpoint;
+      env[`${prefix}_PORT`] = String(tier.port);
+      // ElastiCache accepts an AUTH token only with in-transit encryption on, so every tier speaks TLS.
+      env[`${prefix}_TLS`] = 'true';
+    }
+    return { ...config.environment, ...env };
+  }
+
+  private secrets(props: WebServiceProps): Record<string, ecs.Secret> {
+    const secrets: Record<string, ecs.Secret> = {
+      DATABASE_SECRET: ecs.Secret.fromSecretsManager(this.dataSecret('DatabaseSecret', props.database.secret)),
+    };
+    for (const tier of props.cacheTiers) {
+      const envName = `${cacheEnvPrefix(tier.name)}_AUTH_TOKEN`;
+      secrets[envName] = ecs.Secret.fromSecretsManager(this.dataSecret(`Secret-${envName}`, tier.authSecret));
+    }
+    for (const [envName, arn] of Object.entries(props.config.secrets)) {
+      if (arn.split(':')[2] === 'ssm') {
+        secrets[envName] = new ParameterSecret(arn);
+      } else {
+        // A complete ARN ends with the 6-character suffix Secrets Manager adds; a partial one is matched with a wildcard.
+        const secret = /-[A-Za-z0-9]{6}$/.test(arn)
+          ? secretsmanager.Secret.fromSecretCompleteArn(this, `Secret-${envName}`, arn)
+          : secretsmanager.Secret.fromSecretPartialArn(this, `Secret-${envName}`, arn);
+        secrets[envName] = ecs.Secret.fromSecretsManager(secret);
+      }
+    }
+    return secrets;
+  }
+
+  /**
+   * A secret of the data layer, as this stack may use it. Granting a role read on a secret encrypted with a key
+   * of the Data stack makes CDK add the role to the key policy, so the Data stack would reference this one (a
+   * dependency cycle). The secret is re-imported by ARN instead, and the role may decrypt with the key only
+   * through Secrets Manager; the key policy already trusts the account's IAM policies.
+   */
+  private dataSecret(id: string, secret: secretsmanager.ISecret): secretsmanager.ISecret {
+    if (Stack.of(secret) === Stack.of(this)) return secret;
+    const imported = secretsmanager.Secret.fromSecretAttributes(this, id, { secretCompleteArn: secret.secretArn });
+    if (secret.encryptionKey) {
+      this.taskDefinition.addToExecutionRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secret.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+    }
+    return imported;
+  }
+
+  private createDeploymentAlarms(props: WebServiceProps, [errorRateName, latencyName]: readonly string[]): WebService['deploymentAlarms'] {
+    const period = Duration.minutes(1);
+    const { max5xxPercent, maxP99LatencyMs } = props.config.deploymentAlarms;
+    const requests = this.targetGroup.metrics.requestCount({ period, statistic: 'Sum' });
+    const errors = this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' });
+    const errorRate = new cloudwatch.MathExpression({
+      // Below 10 requests a minute, one error is not a trend: a quiet environment must not roll back on noise.
+      expression: 'IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)',
+      usingMetrics: { requests, errors },
+      period,
+      label: `${props.name} target 5xx (% of requests)`,
+    });
+    const common = {
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+    const alarms = {
+      errorRate: new cloudwatch.Alarm(this, 'Deployment5xxAlarm', {
+        alarmName: errorRateName,
+        alarmDescription: `Rolls back a deployment of ${props.name} when more than ${max5xxPercent}% of requests get a 5xx from the tasks.`,
+        metric: errorRate,
+        threshold: max5xxPercent,
+        ...common,
+      }),
+      latencyP99: new cloudwatch.Alarm(this, 'DeploymentLatencyAlarm', {
+        alarmName: latencyName,
+        alarmDescription: `Rolls back a deployment of ${props.name} when the p99 target response time exceeds ${maxP99LatencyMs} ms.`,
+        metric: this.targetGroup.metrics.targetResponseTime({ period, statistic: 'p99' }),
+        threshold: maxP99LatencyMs / 1000,
+        ...common,
+      }),
+    };
+    for (const alarm of Object.values(alarms)) {
+      acknowledge(
+        alarm,
+        'A deployment alarm: ECS acts on it by rolling the deployment back. Failed deployments reach the alarm topic through the EventBridge rule in the Monitoring stack; the notifying alarms live there too.',
+        '*-CloudWatchAlarmAction',
+      );
+    }
+    return alarms;
+  }
+}
