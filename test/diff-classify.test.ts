@@ -215,7 +215,18 @@ describe('the pull-request comment', () => {
       markdown.indexOf(h),
     );
     expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]))).toBe(true);
-    expect(markdown).not.toMatch(/\u001b\[/);
+  });
+
+  test('strips terminal colours from the diff it embeds', () => {
+    const report = compareRevisions(base, head);
+    const red = (text: string) => `\u001b[31m${text}\u001b[39m`;
+    const coloured = {
+      ...report,
+      environments: report.environments.map((e) => ({ ...e, stacks: e.stacks.map((s) => ({ ...s, text: red(s.text) })) })),
+    };
+    const markdown = renderMarkdown(coloured, { revision: REVISION });
+    expect(markdown).toContain('[-] AWS::KMS::Key Key destroy');
+    expect(markdown).not.toContain('\u001b[');
   });
 
   test('stays under the comment size limit when the diff is huge', () => {

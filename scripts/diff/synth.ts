@@ -75,13 +75,7 @@ export async function withRevision<T>(projectRoot: string, revision: Revision, f
   }
   const projectDir = path.join(tree, prefix);
   const modules = path.join(projectDir, 'node_modules');
-  try {
-    if (!fs.existsSync(path.join(projectDir, 'cdk.json'))) {
-      throw new DiffError(`--base: expected a CDK app (cdk.json) at ${revision.ref}:${prefix || './'}, got none`);
-    }
-    if (!fs.existsSync(modules)) fs.symlinkSync(path.join(projectRoot, 'node_modules'), modules, 'dir');
-    return await fn(projectDir);
-  } finally {
+  const cleanUp = () => {
     // Unlink first, so that nothing that deletes the worktree can follow the link into the real node_modules.
     if (fs.lstatSync(modules, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(modules);
     try {
@@ -90,6 +84,22 @@ export async function withRevision<T>(projectRoot: string, revision: Revision, f
       fs.rmSync(tmp, { recursive: true, force: true });
       git(top, ['worktree', 'prune']);
     }
+  };
+  // Ctrl-C must not leave a worktree registered in the repository.
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    if (!fs.existsSync(path.join(projectDir, 'cdk.json'))) {
+      throw new DiffError(`--base: expected a CDK app (cdk.json) at ${revision.ref}:${prefix || './'}, got none`);
+    }
+    if (!fs.existsSync(modules)) fs.symlinkSync(path.join(projectRoot, 'node_modules'), modules, 'dir');
+    return await fn(projectDir);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    cleanUp();
   }
 }
 
