@@ -127,13 +127,21 @@ describe('security-relevant changes', () => {
 
   test('an IAM statement added is listed as broadened, with its action', () => {
     const { security } = compareTemplates(template(policy(['s3:GetObject'])), template(policy(['s3:GetObject', 's3:*'])));
-    expect(security).toEqual([expect.objectContaining({ kind: 'iam', broadened: true, added: 1, removed: 0 })]);
+    expect(security).toEqual([expect.objectContaining({ kind: 'iam-statement', broadened: true, added: 1, removed: 0 })]);
     expect(security[0].table.flat()).toContain('s3:*');
   });
 
   test('an IAM statement removed is listed, not as broadened', () => {
     const { security } = compareTemplates(template(policy(['s3:GetObject', 's3:*'])), template(policy(['s3:GetObject'])));
-    expect(security).toEqual([expect.objectContaining({ kind: 'iam', broadened: false, added: 0, removed: 1 })]);
+    expect(security).toEqual([expect.objectContaining({ kind: 'iam-statement', broadened: false, added: 0, removed: 1 })]);
+  });
+
+  test('a managed policy attached to a role is listed as broadened', () => {
+    const role = (arns: string[]) => ({
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, ManagedPolicyArns: arns } },
+    });
+    const { security } = compareTemplates(template(role([])), template(role(['arn:aws:iam::aws:policy/AdministratorAccess'])));
+    expect(security).toEqual([expect.objectContaining({ kind: 'managed-policy', broadened: true, added: 1, removed: 0 })]);
   });
 
   test('a security-group rule opened to the internet is listed as broadened', () => {

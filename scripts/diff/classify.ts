@@ -37,7 +37,7 @@ export interface ResourceChange {
 
 /** A change that widens or alters access, listed apart from resource changes. */
 export interface SecurityChange {
-  readonly kind: 'iam' | 'security-group';
+  readonly kind: 'iam-statement' | 'managed-policy' | 'security-group';
   /** Permissions added (or a Deny removed), or ingress/egress rules added. */
   readonly broadened: boolean;
   /** Statements, policies or rules added, and removed. */
@@ -98,8 +98,9 @@ export function classifySecurity(diff: TemplateDiff): SecurityChange[] {
   // Broadened as the library defines it: an Allow added or a Deny removed.
   const statementsBroadened =
     iam.statements.additions.some((s) => !s.isNegativeStatement) || iam.statements.removals.some((s) => s.isNegativeStatement);
-  if (iam.statements.hasChanges) changes.push(securityChange('iam', statementsBroadened, iam.summarizeStatements()));
-  if (iam.managedPolicies.hasChanges) changes.push(securityChange('iam', iam.managedPolicies.hasAdditions, iam.summarizeManagedPolicies()));
+  if (iam.statements.hasChanges) changes.push(securityChange('iam-statement', statementsBroadened, iam.summarizeStatements()));
+  if (iam.managedPolicies.hasChanges)
+    changes.push(securityChange('managed-policy', iam.managedPolicies.hasAdditions, iam.summarizeManagedPolicies()));
   const groups = diff.securityGroupChanges;
   if (groups.hasChanges) changes.push(securityChange('security-group', groups.rulesAdded, groups.summarize()));
   return changes;

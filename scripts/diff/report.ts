@@ -175,7 +175,11 @@ function securityEntries(report: DiffReport): { env: string; stack: string; chan
 }
 
 function securityTitle(change: SecurityChange): string {
-  const what = change.kind === 'iam' ? 'IAM statements' : 'security-group rules';
+  const what = {
+    'iam-statement': 'IAM statements',
+    'managed-policy': 'managed-policy attachments',
+    'security-group': 'security-group rules',
+  }[change.kind];
   const counts = `${change.added} added, ${change.removed} removed`;
   return change.broadened ? `${what} broadened: ${counts}` : `${what} narrowed: ${counts}`;
 }
