@@ -1,0 +1,63 @@
+/**
+ * `npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE]`
+ *
+ * Compares the templates synthesized at git REF with the working tree's, offline (no AWS credentials, no
+ * CDK CLI), prints the CDK-style diff of every stack, and guards stateful resources:
+ *   exit 0  safe: no stateful resource is replaced or removed (or each one is in the allow-list)
+ *   exit 1  a stateful resource (lib/stateful.ts) would be replaced or removed
+ *   exit 2  error: bad arguments, unknown REF, invalid allow-list, a synthesis that failed
+ * The engine is in scripts/diff/; this file parses arguments and prints.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { loadAllowList } from './diff/allow-list';
+import { runDiff } from './diff/engine';
+import { DiffError } from './diff/errors';
+import { renderMarkdown, renderText } from './diff/report';
+
+const USAGE = 'usage: npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE]';
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+async function main(argv: string[]): Promise<number> {
+  let values: { base?: string; env?: string[]; markdown?: string; allow?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        base: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        markdown: { type: 'string' },
+        allow: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help || !values.base) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  try {
+    // The allow-list is checked before anything is synthesized: a bad entry fails in a second, not a minute.
+    const allow = loadAllowList(PROJECT_ROOT, values.allow);
+    const report = await runDiff({ projectRoot: PROJECT_ROOT, base: values.base, envs: values.env }, allow.entries);
+    const options = { revision: report.revision, allowFile: allow.file };
+    process.stdout.write(renderText(report, options));
+    if (values.markdown) fs.writeFileSync(values.markdown, renderMarkdown(report, options));
+    return report.exitCode;
+  } catch (e) {
+    process.stderr.write(`${e instanceof DiffError ? e.message : ((e as Error).stack ?? String(e))}\n`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    process.stderr.write(`${String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

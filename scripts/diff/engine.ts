@@ -1,0 +1,169 @@
+/**
+ * The offline diff: synthesize every environment at a git revision and in the working tree, compare each
+ * stack's templates the way `cdk diff` does, and decide whether the change is safe to deploy. The CLI
+ * (scripts/diff.ts) only parses arguments and prints; everything here is callable from tests.
+ */
+import * as os from 'os';
+import { type FormatStream, formatDifferences, fullDiff } from '@aws-cdk/cloudformation-diff';
+import { type AllowEntry, findAllowance } from './allow-list';
+import { classifyResources, classifySecurity, constructPaths, type ResourceChange, type SecurityChange } from './classify';
+import { DiffError } from './errors';
+import {
+  type CfnTemplate,
+  environmentsOf,
+  type Revision,
+  type RevisionTemplates,
+  resolveRevision,
+  type StackTemplates,
+  synthesizeAll,
+  withRevision,
+} from './synth';
+
+export interface StackReport {
+  readonly env: string;
+  readonly stack: string;
+  /**
+   * `added`: new in the working tree (diffed against an empty template). `removed`: gone from the app; not
+   * diffed, because `cdk deploy` never deletes a stack (that takes an explicit `cdk destroy`).
+   */
+  readonly status: 'added' | 'removed' | 'changed' | 'unchanged';
+  readonly changes: readonly ResourceChange[];
+  readonly security: readonly SecurityChange[];
+  /** The diff as `cdk diff` prints it; with colour codes when the terminal supports them. */
+  readonly text: string;
+}
+
+export interface EnvironmentReport {
+  readonly name: string;
+  /** `added` or `removed`: its file exists in config/environments/ on one side only. */
+  readonly status: 'added' | 'removed' | 'compared';
+  readonly stacks: readonly StackReport[];
+}
+
+/** A stateful resource that deploying the change would replace or remove. */
+export interface Finding {
+  readonly env: string;
+  readonly stack: string;
+  readonly change: ResourceChange;
+  /** The allow-list entry that accepts it, if one does. */
+  readonly allowedBy?: AllowEntry;
+}
+
+export interface DiffReport {
+  readonly environments: readonly EnvironmentReport[];
+  /** Destructive changes to stateful resources, allowed or not. */
+  readonly findings: readonly Finding[];
+  /** Allow-list entries that matched nothing: stale once the change they allowed has shipped. */
+  readonly unusedAllowances: readonly AllowEntry[];
+  /** 0: safe (or every destructive change allowed); 1: a stateful resource would be replaced or removed. */
+  readonly exitCode: 0 | 1;
+}
+
+/** Compares the templates of two revisions, environment by environment and stack by stack. */
+export function compareRevisions(base: RevisionTemplates, head: RevisionTemplates, allow: readonly AllowEntry[] = []): DiffReport {
+  const names = [...new Set([...base.keys(), ...head.keys()])].sort();
+  const environments = names.map((name): EnvironmentReport => {
+    const before = base.get(name);
+    const after = head.get(name);
+    const status = !before ? 'added' : !after ? 'removed' : 'compared';
+    return { name, status, stacks: compareStacks(name, before ?? new Map(), after ?? new Map()) };
+  });
+  const findings: Finding[] = [];
+  for (const env of environments) {
+    for (const stack of env.stacks) {
+      for (const change of stack.changes.filter((c) => c.destructive)) {
+        findings.push({
+          env: env.name,
+          stack: stack.stack,
+          change,
+          allowedBy: findAllowance(allow, env.name, stack.stack, change.logicalId),
+        });
+      }
+    }
+  }
+  const used = new Set(findings.map((f) => f.allowedBy).filter((e) => e !== undefined));
+  return {
+    environments,
+    findings,
+    unusedAllowances: allow.filter((e) => !used.has(e)),
+    exitCode: findings.some((f) => !f.allowedBy) ? 1 : 0,
+  };
+}
+
+/** Compares the stacks of one environment; stacks present on one side only are reported as added or removed. */
+export function compareStacks(env: string, before: StackTemplates, after: StackTemplates): StackReport[] {
+  const stacks = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return stacks.map((stack): StackReport => {
+    const old = before.get(stack);
+    const current = after.get(stack);
+    if (!current) return { env, stack, status: 'removed', changes: [], security: [], text: '' };
+    const report = compareTemplates(old ?? {}, current);
+    return { env, stack, ...report, status: !old ? 'added' : report.changes.length > 0 || report.text ? 'changed' : 'unchanged' };
+  });
+}
+
+/** The diff of one stack: classified resource changes, security changes and the CDK-style text. */
+export function compareTemplates(
+  before: CfnTemplate,
+  after: CfnTemplate,
+): { changes: ResourceChange[]; security: SecurityChange[]; text: string } {
+  const diff = fullDiff(before, after);
+  if (diff.isEmpty) return { changes: [], security: [], text: '' };
+  let text = '';
+  // The formatter writes line by line to a stream; collecting the lines keeps the output testable and lets
+  // the markdown summary embed it.
+  const stream = { columns: 120, write: (chunk: string) => ((text += chunk), true) } as unknown as FormatStream;
+  formatDifferences(stream, diff, constructPaths(before, after));
+  return { changes: classifyResources(diff), security: classifySecurity(diff), text };
+}
+
+export interface DiffOptions {
+  /** The directory holding cdk.json, inside a git repository. */
+  readonly projectRoot: string;
+  /** The git revision to compare the working tree with. */
+  readonly base: string;
+  /** Environments to compare; default: every environment that exists at either revision. */
+  readonly envs?: readonly string[];
+  /** Concurrent syntheses; default: the number of CPUs. */
+  readonly jobs?: number;
+}
+
+export interface SynthesizedRevisions {
+  readonly revision: Revision;
+  readonly base: RevisionTemplates;
+  readonly head: RevisionTemplates;
+}
+
+/** Synthesizes the selected environments at `base` (in a temporary worktree) and in the working tree. */
+export async function synthesizeRevisions(options: DiffOptions): Promise<SynthesizedRevisions> {
+  const revision = resolveRevision(options.projectRoot, options.base);
+  const headEnvs = environmentsOf(options.projectRoot);
+  return withRevision(options.projectRoot, revision, async (baseDir) => {
+    const baseEnvs = environmentsOf(baseDir);
+    const known = [...new Set([...baseEnvs, ...headEnvs])].sort();
+    const selected = options.envs && options.envs.length > 0 ? [...new Set(options.envs)] : known;
+    const unknown = selected.filter((env) => !known.includes(env));
+    if (unknown.length > 0) {
+      throw new DiffError(
+        `--env: expected one of ${known.join(', ')} (a file config/environments/NAME.ts at either revision), got ${unknown.map((e) => `"${e}"`).join(', ')}`,
+      );
+    }
+    const label = `${revision.ref} (${revision.commit.slice(0, 12)})`;
+    const tasks = [
+      ...selected.filter((env) => baseEnvs.includes(env)).map((env) => ({ projectDir: baseDir, env, label, side: 'base' as const })),
+      ...selected
+        .filter((env) => headEnvs.includes(env))
+        .map((env) => ({ projectDir: options.projectRoot, env, label: 'the working tree', side: 'head' as const })),
+    ];
+    const templates = await synthesizeAll(tasks, options.jobs ?? os.availableParallelism());
+    const side = (which: 'base' | 'head'): RevisionTemplates =>
+      new Map(tasks.flatMap((task, i) => (task.side === which ? [[task.env, templates[i]] as const] : [])));
+    return { revision, base: side('base'), head: side('head') };
+  });
+}
+
+/** The whole offline diff: synthesize both revisions and compare them against the allow-list. */
+export async function runDiff(options: DiffOptions, allow: readonly AllowEntry[] = []): Promise<DiffReport & { revision: Revision }> {
+  const { revision, base, head } = await synthesizeRevisions(options);
+  return { revision, ...compareRevisions(base, head, allow) };
+}

@@ -1,0 +1,214 @@
+/**
+ * Renders a DiffReport: for a terminal (the CDK-style diff per stack, then the verdict) and as Markdown for a
+ * pull-request comment (the verdict and the destructive list first, the full diff folded away).
+ */
+import { CHANGE_KINDS, countByKind, type ResourceChange, type SecurityChange, stripAnsi } from './classify';
+import type { DiffReport, Finding, StackReport } from './engine';
+import type { Revision } from './synth';
+
+/** Marks the comment the pull-request workflow owns, so that it updates that one comment. */
+export const COMMENT_MARKER = '<!-- offline-cdk-diff -->';
+
+/**
+ * GitHub rejects comments over 65,536 characters; the full diff of a new environment can exceed that, so
+ * the collapsible diffs are cut to what fits and the reader is pointed to the command.
+ */
+export const MARKDOWN_LIMIT = 60_000;
+
+export interface RenderOptions {
+  /** The base revision, named in headings and in the command to rerun. */
+  readonly revision: Revision;
+  /** The allow-list file in use, if any, to name it in the verdict. */
+  readonly allowFile?: string;
+}
+
+/** The terminal rendering: every stack's diff, then destructive and security changes, then the verdict. */
+export function renderText(report: DiffReport, options: RenderOptions): string {
+  const out: string[] = [`Offline diff: ${label(options.revision)} → working tree`, ''];
+  for (const env of report.environments) {
+    out.push(`=== Environment ${env.name}${env.status === 'compared' ? '' : ` (${env.status})`} ===`);
+    for (const stack of env.stacks) {
+      out.push(`Stack ${stack.stack}${stackNote(stack)}`);
+      if (stack.status === 'removed') out.push(REMOVED_STACK_NOTE);
+      else if (!stack.text) out.push('There were no differences');
+      else out.push(stack.text.trimEnd());
+      out.push('');
+    }
+  }
+  out.push('=== Summary ===');
+  for (const env of report.environments) {
+    for (const stack of env.stacks) out.push(`${env.name}  ${stack.stack}: ${summarizeCounts(stack)}`);
+  }
+  out.push('');
+  if (report.findings.length > 0) {
+    out.push(`Stateful resources replaced or removed (${report.findings.length}):`);
+    for (const finding of report.findings) out.push(`  ${findingLine(finding)}`);
+    out.push('');
+  }
+  const security = securityEntries(report);
+  if (security.length > 0) {
+    out.push('Security-relevant changes:');
+    for (const { env, stack, change } of security) out.push(`  ${env} ${stack}: ${securityTitle(change)} (the tables above)`);
+    out.push('');
+  }
+  for (const unused of report.unusedAllowances) {
+    out.push(
+      `Note: allow-list entry ${unused.env} ${unused.stack} ${unused.logicalId} matches no change; remove it once its change has shipped.`,
+    );
+  }
+  out.push(verdict(report, options));
+  return `${out.join('\n')}\n`;
+}
+
+/** The Markdown rendering for a pull-request comment, at most MARKDOWN_LIMIT characters. */
+export function renderMarkdown(report: DiffReport, options: RenderOptions): string {
+  const head: string[] = [
+    COMMENT_MARKER,
+    `## Offline CDK diff: \`${label(options.revision)}\` → this branch`,
+    '',
+    `**${verdict(report, options)}**`,
+    '',
+  ];
+
+  if (report.findings.length > 0) {
+    head.push('### Stateful resources replaced or removed', '');
+    head.push('| | Environment | Stack | Logical ID | Type | Change | Why |', '|---|---|---|---|---|---|---|');
+    for (const f of report.findings) {
+      head.push(
+        `| ${f.allowedBy ? '✅ allowed' : '❌'} | ${f.env} | ${f.stack} | \`${f.change.logicalId}\` | ${f.change.type} | ${kindText(f.change)} | ${cell(findingWhy(f))} |`,
+      );
+    }
+    head.push('');
+  }
+
+  const security = securityEntries(report);
+  if (security.length > 0) {
+    head.push('### Security-relevant changes', '');
+    for (const { env, stack, change } of security) {
+      head.push(`**${env} / ${stack}**: ${securityTitle(change)}`, '');
+      const [header, ...rows] = change.table;
+      if (header) {
+        head.push(`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+        for (const row of rows) head.push(`| ${row.map(cell).join(' | ')} |`);
+      }
+      head.push('');
+    }
+  }
+
+  head.push('### Changes by stack', '');
+  head.push(`| Environment | Stack | ${CHANGE_KINDS.join(' | ')} |`, `|---|---|${CHANGE_KINDS.map(() => '---:').join('|')}|`);
+  for (const env of report.environments) {
+    for (const stack of env.stacks) {
+      const counts = countByKind(stack.changes);
+      const name = `${stack.stack}${stackNote(stack)}`;
+      head.push(
+        `| ${env.name}${env.status === 'compared' ? '' : ` (${env.status})`} | ${name} | ${CHANGE_KINDS.map((k) => counts[k] || '').join(' | ')} |`,
+      );
+    }
+  }
+  head.push('');
+  for (const unused of report.unusedAllowances) {
+    head.push(
+      `> Allow-list entry \`${unused.env} ${unused.stack} ${unused.logicalId}\` matches no change; remove it once its change has shipped.`,
+      '',
+    );
+  }
+
+  let body = head.join('\n');
+  const footer = '\n_Synthesized offline (no AWS credentials) by `npm run diff`; the deployed stacks may differ from the base revision._\n';
+  const details = report.environments.flatMap((env) => env.stacks.filter((s) => s.text));
+  if (details.length > 0) body += '\n### Full diff\n';
+  for (const stack of details) {
+    const text = stripAnsi(stack.text).trimEnd();
+    const summary = `<summary>${stack.env} / ${stack.stack}: ${summarizeCounts(stack)}</summary>`;
+    const room = MARKDOWN_LIMIT - body.length - footer.length - summary.length - 200;
+    const shown =
+      text.length <= room
+        ? text
+        : `${text.slice(0, Math.max(0, room - 200))}\n… cut to fit a comment: run \`npm run diff -- --base ${options.revision.ref} --env ${stack.env}\``;
+    const fence = '`'.repeat(Math.max(3, longestRun(shown, '`') + 1));
+    body += `\n<details>${summary}\n\n${fence}diff\n${shown}\n${fence}\n\n</details>\n`;
+  }
+  return body + footer;
+}
+
+const REMOVED_STACK_NOTE =
+  'The stack is no longer in the app. `cdk deploy` leaves it (and its resources) in place: deleting it takes an explicit `cdk destroy`.';
+
+function stackNote(stack: StackReport): string {
+  return stack.status === 'added' ? ' (new stack)' : stack.status === 'removed' ? ' (removed from the app)' : '';
+}
+
+function summarizeCounts(stack: StackReport): string {
+  if (stack.status === 'removed') return 'removed from the app (not deleted by deploy)';
+  const counts = countByKind(stack.changes);
+  const parts = CHANGE_KINDS.filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
+  if (parts.length > 0) return parts.join(', ');
+  return stack.text ? 'changes outside resources only' : 'no changes';
+}
+
+function kindText(change: ResourceChange): string {
+  return change.kind === 'removed' && change.retained ? 'removed (retained, orphaned)' : change.kind;
+}
+
+function findingWhy(f: Finding): string {
+  const c = f.change;
+  const parts: string[] = [];
+  if (c.path) parts.push(c.path);
+  if (c.replacingProperties.length > 0) parts.push(`changed: ${c.replacingProperties.join(', ')}`);
+  if (c.addedSameType.length > 0) {
+    parts.push(`added in its place: ${c.addedSameType.join(', ')}; a renamed construct ID replaces the resource and loses its data`);
+  }
+  if (f.allowedBy) parts.push(`allowed: ${f.allowedBy.reason}`);
+  return parts.join('; ');
+}
+
+function findingLine(f: Finding): string {
+  const mark = f.allowedBy ? 'ALLOWED' : 'BLOCKED';
+  return `${mark} ${f.env} ${f.stack} ${f.change.logicalId} (${f.change.type}) ${kindText(f.change)}${findingWhy(f) ? `: ${findingWhy(f)}` : ''}`;
+}
+
+function securityEntries(report: DiffReport): { env: string; stack: string; change: SecurityChange }[] {
+  return report.environments.flatMap((env) =>
+    env.stacks.flatMap((stack) => stack.security.map((change) => ({ env: env.name, stack: stack.stack, change }))),
+  );
+}
+
+function securityTitle(change: SecurityChange): string {
+  const what = {
+    'iam-statement': 'IAM statements',
+    'managed-policy': 'managed-policy attachments',
+    'security-group': 'security-group rules',
+  }[change.kind];
+  const counts = `${change.added} added, ${change.removed} removed`;
+  return change.broadened ? `${what} broadened: ${counts}` : `${what} narrowed: ${counts}`;
+}
+
+function verdict(report: DiffReport, options: RenderOptions): string {
+  const blocked = report.findings.filter((f) => !f.allowedBy);
+  const allowed = report.findings.length - blocked.length;
+  const allowedNote = allowed > 0 ? ` (${allowed} allowed by ${options.allowFile ?? 'the allow-list'})` : '';
+  if (blocked.length > 0) {
+    return `BLOCKED: ${blocked.length} stateful resource${blocked.length === 1 ? '' : 's'} would be replaced or removed${allowedNote}. Keep the construct ID, or add a reviewed entry to ${options.allowFile ?? '.diff-allow.json'}.`;
+  }
+  const changed = report.environments.some((e) => e.status !== 'compared' || e.stacks.some((s) => s.status !== 'unchanged'));
+  return changed ? `SAFE: no stateful resource is replaced or removed${allowedNote}.` : 'SAFE: no changes.';
+}
+
+function label(revision: Revision): string {
+  return `${revision.ref} (${revision.commit.slice(0, 12)})`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+}
+
+function longestRun(text: string, char: string): number {
+  let longest = 0;
+  let run = 0;
+  for (const c of text) {
+    run = c === char ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}

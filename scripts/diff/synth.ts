@@ -1,0 +1,183 @@
+/**
+ * Synthesizes the app at a git revision and in the working tree, without the CDK CLI and without AWS: the
+ * app command from cdk.json runs with the CLI's protocol (context in CDK_CONTEXT_JSON, output directory in
+ * CDK_OUTDIR), then the `*.template.json` files are read back. A revision is checked out in a temporary
+ * `git worktree` that borrows the working tree's node_modules through a symlink, so nothing is installed.
+ */
+import { execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { listEnvironments } from '../../config/load';
+import { DiffError } from './errors';
+
+/** A CloudFormation template as synthesized. */
+export type CfnTemplate = Record<string, unknown>;
+
+/** The templates of one environment, by stack name (the artifact ID `cdk diff` prints). */
+export type StackTemplates = Map<string, CfnTemplate>;
+
+/** The templates of every synthesized environment of one revision, by environment name. */
+export type RevisionTemplates = Map<string, StackTemplates>;
+
+/**
+ * Context the CDK CLI adds to every synthesis. Path metadata lets the diff print construct paths next to
+ * logical IDs; version reporting is off because its analytics resource changes with library use, not with
+ * infrastructure, and would be noise in every review.
+ */
+const CLI_CONTEXT = { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:version-reporting': false };
+
+/** The environments of the project at `projectDir`: one per file in config/environments/. */
+export function environmentsOf(projectDir: string): string[] {
+  const dir = path.join(projectDir, 'config', 'environments');
+  return fs.existsSync(dir) ? listEnvironments(dir) : [];
+}
+
+export interface Revision {
+  /** What the user named, e.g. `origin/main`. */
+  readonly ref: string;
+  /** The commit it resolved to. */
+  readonly commit: string;
+}
+
+/** Resolves `ref` to a commit of the repository holding `projectRoot`; a DiffError when it names none. */
+export function resolveRevision(projectRoot: string, ref: string): Revision {
+  try {
+    git(projectRoot, ['rev-parse', '--show-toplevel']);
+  } catch {
+    throw new DiffError(`${projectRoot}: expected a git repository, got a directory outside any`);
+  }
+  if (ref.startsWith('-')) throw new DiffError(`--base: expected a git revision, got "${ref}"`);
+  try {
+    const commit = git(projectRoot, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).trim();
+    return { ref, commit };
+  } catch {
+    throw new DiffError(
+      `--base: expected a commit, branch or tag of this repository, got "${ref}" (in CI, check out with full history: actions/checkout with fetch-depth: 0)`,
+    );
+  }
+}
+
+/**
+ * Checks out `revision` in a temporary worktree, runs `fn` with the project's directory in it, and removes
+ * the worktree afterwards, whatever happens.
+ */
+export async function withRevision<T>(projectRoot: string, revision: Revision, fn: (projectDir: string) => Promise<T>): Promise<T> {
+  const top = git(projectRoot, ['rev-parse', '--show-toplevel']).trim();
+  const prefix = git(projectRoot, ['rev-parse', '--show-prefix']).trim();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'offline-cdk-diff-'));
+  const tree = path.join(tmp, 'tree');
+  try {
+    git(top, ['worktree', 'add', '--detach', '--quiet', tree, revision.commit]);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new DiffError(`git worktree add of ${revision.ref} failed: ${((e as { stderr?: string }).stderr ?? String(e)).trim()}`);
+  }
+  const projectDir = path.join(tree, prefix);
+  const modules = path.join(projectDir, 'node_modules');
+  const cleanUp = () => {
+    // Unlink first, so that nothing that deletes the worktree can follow the link into the real node_modules.
+    if (fs.lstatSync(modules, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(modules);
+    try {
+      git(top, ['worktree', 'remove', '--force', tree]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      git(top, ['worktree', 'prune']);
+    }
+  };
+  // Ctrl-C must not leave a worktree registered in the repository.
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    if (!fs.existsSync(path.join(projectDir, 'cdk.json'))) {
+      throw new DiffError(`--base: expected a CDK app (cdk.json) at ${revision.ref}:${prefix || './'}, got none`);
+    }
+    if (!fs.existsSync(modules)) fs.symlinkSync(path.join(projectRoot, 'node_modules'), modules, 'dir');
+    return await fn(projectDir);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    cleanUp();
+  }
+}
+
+/** One synthesis to run: an environment of the project at `projectDir`; `label` names the revision in errors. */
+export interface SynthTask {
+  readonly projectDir: string;
+  readonly env: string;
+  readonly label: string;
+}
+
+/**
+ * Runs `tasks`, at most `jobs` at a time (each synthesis is a separate, CPU-bound process), and returns their
+ * templates in the tasks' order. The first failure is thrown once every running synthesis has ended.
+ */
+export async function synthesizeAll(tasks: readonly SynthTask[], jobs: number): Promise<StackTemplates[]> {
+  const results: StackTemplates[] = new Array<StackTemplates>(tasks.length);
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (failure === undefined && next < tasks.length) {
+      const i = next++;
+      try {
+        results[i] = await synthesize(tasks[i].projectDir, tasks[i].env, tasks[i].label);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tasks.length)) }, worker));
+  if (failure !== undefined) throw failure;
+  return results;
+}
+
+/** Runs the app of `projectDir` for one environment, as `cdk synth -c env=NAME` would, and reads the templates. */
+export async function synthesize(projectDir: string, env: string, label: string): Promise<StackTemplates> {
+  const cdkJson = readJson(path.join(projectDir, 'cdk.json')) as { app?: unknown; context?: Record<string, unknown> };
+  if (typeof cdkJson.app !== 'string') throw new DiffError(`${label}: cdk.json: app: expected the command that runs the app, got none`);
+  const localContext = path.join(projectDir, 'cdk.context.json');
+  const context = {
+    ...(cdkJson.context ?? {}),
+    ...(fs.existsSync(localContext) ? (readJson(localContext) as Record<string, unknown>) : {}),
+    ...CLI_CONTEXT,
+    env,
+  };
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'offline-cdk-diff-out-'));
+  try {
+    const { status, stderr } = await run(cdkJson.app, projectDir, {
+      ...process.env,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+    });
+    if (status !== 0) throw new DiffError(`Synthesis of environment "${env}" at ${label} failed (exit ${status}):\n${stderr.trimEnd()}`);
+    const templates: StackTemplates = new Map();
+    for (const file of fs.readdirSync(outdir).sort()) {
+      if (file.endsWith('.template.json'))
+        templates.set(file.slice(0, -'.template.json'.length), readJson(path.join(outdir, file)) as CfnTemplate);
+    }
+    return templates;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+// The CLI runs cdk.json's `app` through a shell too; stdout is ignored, stderr is kept for the error message.
+function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}

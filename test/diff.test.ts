@@ -1,0 +1,198 @@
+/**
+ * `npm run diff` end to end, on a temporary git repository holding a copy of this project: the base is its
+ * first commit, the working tree is edited per case. Each synthesis takes seconds, so the cases share one
+ * synthesis of the base and compare only the `dev` environment; the command itself runs once in full.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { compareRevisions, type DiffReport } from '../scripts/diff/engine';
+import { resolveRevision, type RevisionTemplates, synthesize, withRevision } from '../scripts/diff/synth';
+
+const ROOT = path.join(__dirname, '..');
+/** What the app needs to synthesize, and the diff command itself. */
+const SOURCES = ['bin', 'lib', 'config', 'scripts', 'services', 'cdk.json', 'package.json', 'tsconfig.json'];
+const ENV = 'dev';
+
+/**
+ * The stateful construct whose ID the test renames: the database, the costliest thing to lose by a rename.
+ */
+const RENAME = {
+  file: 'lib/stacks/data-stack.ts',
+  from: "new Database(this, 'Database'",
+  to: "new Database(this, 'PrimaryDatabase'",
+  stack: `ScaledApp-${ENV}-Data`,
+  // The resource the assertions single out; the rename replaces the database's other stateful resources too.
+  type: 'AWS::RDS::DBCluster',
+  path: 'Database/Cluster',
+  logicalId: /^DatabaseCluster[0-9A-F]{8}$/,
+  renamedIdPrefix: 'PrimaryDatabaseCluster',
+};
+
+/** A configuration change that updates a stateful resource in place (switch to the cache eviction policy once caches land). */
+const IN_PLACE = {
+  file: 'config/defaults.ts',
+  from: "evictionPolicy: 'allkeys-lru'",
+  to: "evictionPolicy: 'allkeys-lfu'",
+  stack: `ScaledApp-${ENV}-Data`,
+  type: 'AWS::ElastiCache::ParameterGroup',
+};
+
+// Synthesis runs the whole app with every compliance pack, on a shared 2-core machine.
+const SYNTH_TIMEOUT = 240_000;
+
+let repo: string;
+
+function git(...args: string[]): string {
+  return spawnSync('git', args, { cwd: repo, encoding: 'utf8' }).stdout;
+}
+
+function edit(change: { file: string; from: string; to: string }): void {
+  const file = path.join(repo, change.file);
+  const text = fs.readFileSync(file, 'utf8');
+  // A test that edits nothing would pass for the wrong reason: fail when the source has moved on.
+  expect(text).toContain(change.from);
+  fs.writeFileSync(file, text.replace(change.from, change.to));
+}
+
+function diffCommand(args: string[]) {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/diff.ts', ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(() => {
+  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-repo-'));
+  for (const source of SOURCES) fs.cpSync(path.join(ROOT, source), path.join(repo, source), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
+  fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules\n');
+  git('init', '--quiet');
+  git('add', '-A');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'base');
+});
+
+afterEach(() => {
+  git('checkout', '--quiet', '--', '.');
+  fs.rmSync(path.join(repo, '.diff-allow.json'), { force: true });
+});
+
+afterAll(() => {
+  fs.unlinkSync(path.join(repo, 'node_modules'));
+  fs.rmSync(repo, { recursive: true, force: true });
+});
+
+describe('npm run diff', () => {
+  test('fails with exit 2 when --base names no commit', () => {
+    const result = diffCommand(['--base', 'no-such-branch']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--base: expected a commit, branch or tag of this repository, got "no-such-branch"');
+  });
+
+  test('fails with exit 2 on an allow-list entry without a reason, naming the field, before synthesizing', () => {
+    const entry = { env: ENV, stack: RENAME.stack, logicalId: 'DatabaseCluster5B53A178' };
+    fs.writeFileSync(path.join(repo, '.diff-allow.json'), JSON.stringify([entry]));
+    const result = diffCommand(['--base', 'HEAD']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      '.diff-allow.json: 0.reason: expected a reason a reviewer can check (why losing this resource is safe), got nothing (the field is missing)',
+    );
+  });
+
+  test(
+    'a renamed stateful construct: exit 1, the resource named, the PR summary written, the worktree removed',
+    () => {
+      edit(RENAME);
+      const markdown = path.join(repo, 'summary.md');
+      const result = diffCommand(['--base', 'HEAD', '--env', ENV, '--markdown', markdown]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(1);
+      const blocked = result.stdout.split('\n').filter((line) => line.includes('BLOCKED '));
+      // The cluster, its instances, its secret and its log group: every stateful resource under the construct.
+      expect(blocked.length).toBeGreaterThanOrEqual(3);
+      const id = RENAME.logicalId.source.slice(1, -1);
+      expect(blocked).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `BLOCKED ${ENV} ${RENAME.stack} ${id} \\(${RENAME.type}\\) removed: ${RENAME.path}; added in its place: ${RENAME.renamedIdPrefix}`,
+          ),
+        ),
+      );
+      expect(result.stdout).toContain(`BLOCKED: ${blocked.length} stateful resources would be replaced or removed.`);
+      // The CDK-style diff, as `cdk diff` prints it.
+      expect(result.stdout).toMatch(new RegExp(`\\[-\\] ${RENAME.type} ${RENAME.path} ${id} destroy`));
+
+      const summary = fs.readFileSync(markdown, 'utf8');
+      expect(summary.startsWith('<!-- offline-cdk-diff -->')).toBe(true);
+      expect(summary).toMatch(new RegExp(`\\| ❌ \\| ${ENV} \\| ${RENAME.stack} \\| \`${id}\` \\| ${RENAME.type} \\| removed \\|`));
+      expect(summary).toMatch(new RegExp(`<details><summary>dev / ${RENAME.stack}: \\d+ added, .*\\d+ removed</summary>`));
+
+      expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+    },
+    SYNTH_TIMEOUT,
+  );
+});
+
+describe('the diff engine against one synthesis of the base', () => {
+  test("a synthesis that fails is an error carrying the app's stderr (the command exits 2)", async () => {
+    edit({ file: `config/environments/${ENV}.ts`, from: 'readReplicas: 1,', to: 'readReplicas: -1,' });
+    await expect(synthesize(repo, ENV, 'the working tree')).rejects.toThrow(
+      /Synthesis of environment "dev" at the working tree failed \(exit 1\):\n.*database\.readReplicas: expected an integer >= /s,
+    );
+  });
+
+  let base: RevisionTemplates;
+  const workingTree = async (): Promise<RevisionTemplates> => new Map([[ENV, await synthesize(repo, ENV, 'the working tree')]]);
+  const changesOf = (report: DiffReport) =>
+    report.environments.flatMap((e) => e.stacks.flatMap((s) => s.changes.map((c) => ({ stack: s.stack, ...c }))));
+
+  beforeAll(async () => {
+    base = new Map([[ENV, await withRevision(repo, resolveRevision(repo, 'HEAD'), (dir) => synthesize(dir, ENV, 'HEAD'))]]);
+  }, SYNTH_TIMEOUT);
+
+  test(
+    'an unchanged working tree has no changes and is safe',
+    async () => {
+      const report = compareRevisions(base, await workingTree());
+      expect(report.exitCode).toBe(0);
+      expect(changesOf(report)).toEqual([]);
+      expect(report.environments[0].stacks.map((s) => s.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  test(
+    'a configuration change to a stateful resource is updated in place and is safe',
+    async () => {
+      edit(IN_PLACE);
+      const report = compareRevisions(base, await workingTree());
+      expect(report.exitCode).toBe(0);
+      expect(changesOf(report)).toEqual([
+        expect.objectContaining({ stack: IN_PLACE.stack, type: IN_PLACE.type, kind: 'updated in place', destructive: false }),
+      ]);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  test(
+    'a reviewed allow-list entry lets the rename pass, and the rename is still listed as allowed',
+    async () => {
+      edit(RENAME);
+      const head = await workingTree();
+      const blocked = compareRevisions(base, head);
+      expect(blocked.exitCode).toBe(1);
+      const ids = blocked.findings.map((f) => f.change.logicalId);
+      expect(ids).toContainEqual(expect.stringMatching(RENAME.logicalId));
+
+      // Every finding needs its own reviewed entry: one short of them still blocks.
+      const entries = ids.map((logicalId) => ({ env: ENV, stack: RENAME.stack, logicalId, reason: 'dev holds no data worth keeping' }));
+      expect(compareRevisions(base, head, entries.slice(1)).exitCode).toBe(1);
+      const allowed = compareRevisions(base, head, entries);
+      expect(allowed.exitCode).toBe(0);
+      expect(allowed.findings).toEqual(entries.map((entry) => expect.objectContaining({ stack: RENAME.stack, allowedBy: entry })));
+    },
+    SYNTH_TIMEOUT,
+  );
+});
