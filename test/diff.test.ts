@@ -163,36 +163,35 @@ describe('the diff engine against one synthesis of the base', () => {
     SYNTH_TIMEOUT,
   );
 
-  test(
-    'a configuration change to a stateful resource is updated in place and is safe',
-    async () => {
+  describe("a working tree that changes the hot tier's eviction policy and renames the database", () => {
+    // One synthesis serves the three specifications below: synthesis is the slow part of this suite.
+    let head: RevisionTemplates;
+    beforeAll(async () => {
       edit(IN_PLACE);
-      const report = compareRevisions(base, await workingTree());
-      expect(report.exitCode).toBe(0);
-      expect(changesOf(report)).toEqual([
-        expect.objectContaining({ stack: IN_PLACE.stack, type: IN_PLACE.type, kind: 'updated in place', destructive: false }),
-      ]);
-    },
-    SYNTH_TIMEOUT,
-  );
-
-  test(
-    'a reviewed allow-list entry lets the rename pass, and the rename is still listed as allowed',
-    async () => {
       edit(RENAME);
-      const head = await workingTree();
+      head = await workingTree();
+    }, SYNTH_TIMEOUT);
+
+    test('the eviction-policy change is updated in place and not destructive', () => {
+      expect(changesOf(compareRevisions(base, head))).toContainEqual(
+        expect.objectContaining({ stack: IN_PLACE.stack, type: IN_PLACE.type, kind: 'updated in place', destructive: false }),
+      );
+    });
+
+    test('the rename blocks (exit 1), naming the database cluster', () => {
       const blocked = compareRevisions(base, head);
       expect(blocked.exitCode).toBe(1);
-      const ids = blocked.findings.map((f) => f.change.logicalId);
-      expect(ids).toContainEqual(expect.stringMatching(RENAME.logicalId));
+      expect(blocked.findings.map((f) => f.change.logicalId)).toContainEqual(expect.stringMatching(RENAME.logicalId));
+    });
 
-      // Every finding needs its own reviewed entry: one short of them still blocks.
+    test('a reviewed allow-list entry per finding lets the rename pass, and the rename is still listed as allowed', () => {
+      const ids = compareRevisions(base, head).findings.map((f) => f.change.logicalId);
       const entries = ids.map((logicalId) => ({ env: ENV, stack: RENAME.stack, logicalId, reason: 'dev holds no data worth keeping' }));
+      // One entry short still blocks.
       expect(compareRevisions(base, head, entries.slice(1)).exitCode).toBe(1);
       const allowed = compareRevisions(base, head, entries);
       expect(allowed.exitCode).toBe(0);
       expect(allowed.findings).toEqual(entries.map((entry) => expect.objectContaining({ stack: RENAME.stack, allowedBy: entry })));
-    },
-    SYNTH_TIMEOUT,
-  );
+    });
+  });
 });
