@@ -2,22 +2,11 @@
  * Specifications of the cache-tier configuration: the tiers map (added and removed by config alone), the
  * capacity model, and each kind of bad input with the exact line it produces.
  */
-import { ConfigError, type EnvironmentOverrides, resolveConfig } from '../../config/load';
-import { deepMerge } from '../../config/merge';
 import dev from '../../config/environments/dev';
 import prod from '../../config/environments/prod';
-
-function problems(base: EnvironmentOverrides, change: unknown): string[] {
-  try {
-    resolveConfig('test', deepMerge(base, change));
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n');
-    throw e;
-  }
-  return [];
-}
-
-const FILE = 'config/environments/test.ts';
+import { FILE, problems } from '../support/problems';
+import { resolveConfig } from '../../config/load';
+import { deepMerge } from '../../config/merge';
 
 /** What a team writes to add a tier: what the tier is for and how big it is; the rest has a schema default. */
 const RATELIMIT = {

@@ -2,24 +2,11 @@
  * Specifications of the database configuration: engine, version, instance class and reader count must fit
  * together, and the configuration must carry the load it states. Each bad input names its field.
  */
-import { ConfigError, type EnvironmentOverrides, resolveConfig } from '../../config/load';
-import { deepMerge } from '../../config/merge';
 import { ENGINE_VERSIONS, engineVersionEntry } from '../../config/database-engines';
 import dev from '../../config/environments/dev';
 import prod from '../../config/environments/prod';
 import staging from '../../config/environments/staging';
-
-function problems(base: EnvironmentOverrides, change: unknown): string[] {
-  try {
-    resolveConfig('test', deepMerge(base, change));
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n');
-    throw e;
-  }
-  return [];
-}
-
-const FILE = 'config/environments/test.ts';
+import { FILE, problems } from '../support/problems';
 
 describe('engine and version', () => {
   test('the shipped environments are valid and carry their stated load', () => {

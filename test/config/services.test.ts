@@ -2,24 +2,13 @@
  * Validation of the service tier's configuration (`services`, `loadBalancer`): each bad input is one line
  * naming the file, the field, what was expected and what was received.
  */
-import { ConfigError, type EnvironmentOverrides, resolveConfig } from '../../config/load';
-import { deepMerge } from '../../config/merge';
 import dev from '../../config/environments/dev';
 import prod from '../../config/environments/prod';
 import { describeMemorySizes } from '../../config/schema/service-rules';
 import { FARGATE_TASK_SIZES } from '../../config/schema/services';
-
-function problems(base: EnvironmentOverrides, change: unknown): string[] {
-  try {
-    resolveConfig('test', deepMerge(base, change));
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n');
-    throw e;
-  }
-  return [];
-}
-
-const FILE = 'config/environments/test.ts';
+import { FILE, problems } from '../support/problems';
+import { resolveConfig } from '../../config/load';
+import { deepMerge } from '../../config/merge';
 
 /** A second service, complete, as a team would add it to an environment file. */
 const WEB = {

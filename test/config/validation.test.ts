@@ -2,22 +2,10 @@
  * Specifications of configuration validation: each kind of bad input is rejected with a line naming the
  * file, the field, what was expected and what was received; every problem is reported at once.
  */
-import { ConfigError, type EnvironmentOverrides, resolveConfig } from '../../config/load';
-import { deepMerge } from '../../config/merge';
 import prod from '../../config/environments/prod';
 import dev from '../../config/environments/dev';
 import { windowsOverlap } from '../../config/schema/rules';
-
-/** The problem lines for an environment file made of `base` plus `change`. */
-function problems(base: EnvironmentOverrides, change: unknown, name = 'test'): string[] {
-  try {
-    resolveConfig(name, deepMerge(base, change));
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n');
-    throw e;
-  }
-  return [];
-}
+import { problems } from '../support/problems';
 
 describe('configuration validation', () => {
   test('the shipped environments are valid', () => {
