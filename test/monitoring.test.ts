@@ -288,6 +288,21 @@ describe('names, outputs and the dashboard', () => {
     }
   });
 
+  test('cross-stack references stay few: the database and proxy, one per cache tier, the cluster, load balancer, listener and three per service', () => {
+    const references = (env: Parameters<typeof synth>[0]) => {
+      const text = json(monitoringOf(env).toJSON());
+      return new Set([...text.matchAll(/"OutputName":"([^"]+)"/g)].map((m) => m[1])).size;
+    };
+    expect(references('prod')).toBe(2 + 2 + 3 + 3 * 1);
+    const worker = { image: { source: 'registry' as const, reference: 'my-org/worker:1.2.3' }, cpu: 512, memory: 1024, port: 9000 };
+    const config = configOf('staging', {
+      services: {
+        worker: { ...worker, tasks: { desired: 1, min: 1, max: 3 }, routing: { priority: 10, pathPatterns: ['/jobs/*'], hosts: [] } },
+      },
+    });
+    expect(references(config)).toBe(2 + 2 + 3 + 3 * 2);
+  });
+
   test('the other stacks never reference the Monitoring stack', () => {
     const { stacks } = synth('prod');
     for (const stack of [stacks.network, stacks.data, stacks.service]) {

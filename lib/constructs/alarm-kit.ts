@@ -56,8 +56,6 @@ export class AlarmKit {
   readonly alarmNamePrefix: string;
   readonly thresholds: AlarmThresholds;
   readonly runbookUrl: string;
-  /** The runbook sections linked so far, in order: what the runbook test checks against docs/runbook.md. */
-  readonly sectionsUsed = new Set<RunbookSection>();
 
   constructor(props: AlarmKitProps) {
     this.facade = props.facade;
@@ -67,7 +65,6 @@ export class AlarmKit {
   }
 
   link(section: RunbookSection): string {
-    this.sectionsUsed.add(section);
     return runbookLink(this.runbookUrl, section);
   }
 

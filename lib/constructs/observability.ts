@@ -37,8 +37,6 @@ export interface ObservabilityProps {
 export class Observability extends Construct {
   readonly facade: MonitoringFacade;
   readonly dashboard: cloudwatch.Dashboard;
-  /** The runbook sections the alarms link to. */
-  readonly runbookSections: ReadonlySet<string>;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -81,7 +79,6 @@ export class Observability extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Services degraded?', alarms: composites, width: 24, height: 3 }),
     );
     this.dashboard = dashboards.dashboard!;
-    this.runbookSections = kit.sectionsUsed;
 
     for (const { alarm, action: alarmAction } of this.facade.createdAlarms()) {
       if (alarmAction === action) continue;
