@@ -125,6 +125,50 @@ export const DEFAULTS: Defaults = {
   },
   monitoring: {
     alarmSubscriptions: [],
+    // A path inside the repository: alarm descriptions then read `docs/runbook.md#section`. Set your repository
+    // host's URL of the file to make the links clickable in notifications.
+    runbookUrl: 'docs/runbook.md',
+    // Why each figure, and how to tune it: docs/observability.md.
+    thresholds: {
+      database: {
+        cpuPercent: 80,
+        freeableMemoryMiB: 512,
+        freeStorageGiB: 10,
+        connectionsPercent: 80,
+        readLatencyMs: 20,
+        writeLatencyMs: 20,
+        replicaLagSeconds: 30,
+      },
+      proxy: {
+        clientConnectionsPercent: 80,
+        databaseConnectionsPercent: 90,
+        borrowLatencyMs: 50,
+        queryResponseLatencyMs: 500,
+        pinnedConnectionsPercent: 20,
+      },
+      cache: {
+        // The capacity model fills a noeviction tier to at most 70% at its stated load: 75% means the load grew.
+        noevictionMemoryPercent: 75,
+        evictingMemoryPercent: 90,
+        engineCpuPercent: 80,
+        connectionsPerNode: 10_000,
+        replicationLagSeconds: 5,
+        evictionsPerMinute: 1_000,
+        minHitRatePercent: 80,
+      },
+      services: {
+        cpuPercent: 90,
+        memoryPercent: 90,
+        belowDesiredMinutes: 5,
+        target5xxPercent: 2,
+        p99LatencyMs: 1_500,
+        unhealthyHosts: 1,
+      },
+      loadBalancer: {
+        elb5xxPercent: 1,
+        rejectedConnections: 1,
+      },
+    },
   },
   services: {
     // The reference service in services/api: health endpoints that check the database proxy and every cache tier.

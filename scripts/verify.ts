@@ -11,11 +11,11 @@ import { parseArgs } from 'util';
 import { ConfigError, ENVIRONMENTS_DIR, listEnvironments, loadEnvironment } from '../config/load';
 import { CredentialsError, createAws, createClients, isCredentialsError } from './verify/aws';
 import { planFromConfig } from './verify/plan';
-import { DEFAULT_MAX_REPLICA_LAG_SECONDS } from './verify/replicas';
 import { renderJson, renderTable, summarize, useColour } from './verify/report';
 import { verify } from './verify/runner';
 
-const USAGE = `usage: npm run verify -- --env NAME [--region REGION] [--profile PROFILE] [--json] [--max-replica-lag SECONDS (default ${DEFAULT_MAX_REPLICA_LAG_SECONDS})]`;
+const USAGE =
+  'usage: npm run verify -- --env NAME [--region REGION] [--profile PROFILE] [--json] [--max-replica-lag SECONDS (default: monitoring.thresholds.database.replicaLagSeconds)]';
 
 interface Flags {
   env?: string;
@@ -51,8 +51,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\nenvironments: ${listEnvironments(dir).join(', ')}\n`);
     return values.help ? 0 : 2;
   }
-  const maxLag = values['max-replica-lag'] === undefined ? DEFAULT_MAX_REPLICA_LAG_SECONDS : Number(values['max-replica-lag']);
-  if (!Number.isFinite(maxLag) || maxLag <= 0) {
+  // Without the flag, the replica-lag alarm's threshold from the environment's configuration (see planFromConfig).
+  const maxLag = values['max-replica-lag'] === undefined ? undefined : Number(values['max-replica-lag']);
+  if (maxLag !== undefined && (!Number.isFinite(maxLag) || maxLag <= 0)) {
     process.stderr.write(
       `--max-replica-lag: expected a number of seconds > 0, got ${JSON.stringify(values['max-replica-lag'])}\n${USAGE}\n`,
     );

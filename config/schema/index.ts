@@ -9,6 +9,7 @@ import { applyCacheRules } from './cache-rules';
 import { databaseSchema } from './database';
 import { appSchema, environmentSchema, tagsSchema } from './environment';
 import { monitoringSchema } from './monitoring';
+import { applyMonitoringRules } from './monitoring-rules';
 import { networkSchema } from './network';
 import { applyRules } from './rules';
 import { loadBalancerSchema, servicesSchema } from './services';
@@ -28,7 +29,8 @@ export const appConfigSchema = z
   })
   // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
   .superRefine(applyRules, { when: () => true })
-  .superRefine(applyCacheRules, { when: () => true });
+  .superRefine(applyCacheRules, { when: () => true })
+  .superRefine(applyMonitoringRules, { when: () => true });
 
 /** The validated configuration of one environment, as every construct receives it. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -38,5 +40,6 @@ export type CapacityConfig = AppConfig['capacity'];
 export type CacheConfig = AppConfig['cache'];
 export type CacheTierConfig = CacheConfig['tiers'][string];
 export type MonitoringConfig = AppConfig['monitoring'];
+export type AlarmThresholds = MonitoringConfig['thresholds'];
 export type ServiceConfig = AppConfig['services'][string];
 export type LoadBalancerConfig = AppConfig['loadBalancer'];

@@ -69,6 +69,8 @@ export class CacheTier extends Construct implements CacheTierEndpoints, ec2.ICon
   /** The load the tier is sized for and what its nodes hold, from the capacity model (memory alarm thresholds). */
   readonly capacity: CacheCapacity;
   readonly expectedKeys: number;
+  /** Replicas of each shard (0: no replication, so no replication-lag metric). */
+  readonly replicasPerShard: number;
 
   readonly replicationGroup: elasticache.CfnReplicationGroup;
   readonly parameterGroup: elasticache.CfnParameterGroup;
@@ -85,6 +87,7 @@ export class CacheTier extends Construct implements CacheTierEndpoints, ec2.ICon
     this.port = config.port;
     this.clusterMode = config.clusterMode;
     this.expectedKeys = config.expectedKeys;
+    this.replicasPerShard = config.replicas;
     this.capacity = cacheCapacity({
       nodeType: config.nodeType as CacheNodeType,
       shards: config.clusterMode ? config.shards : 1,

@@ -9,6 +9,11 @@ export interface DeploymentFailureRuleProps {
   readonly services: readonly ecs.IBaseService[];
   /** Where the notification goes: the alarm topic. */
   readonly topic: sns.ITopic;
+  /**
+   * The runbook section the notification links to.
+   * @default - no link
+   */
+  readonly runbookLink?: string;
 }
 
 /**
@@ -36,7 +41,7 @@ export class DeploymentFailureRule extends Construct {
     this.rule.addTarget(
       new targets.SnsTopic(props.topic, {
         message: events.RuleTargetInput.fromText(
-          `ECS deployment failed and rolled back: ${field('$.resources[0]')} in ${field('$.region')} at ${field('$.time')}: ${field('$.detail.reason')} (deployment ${field('$.detail.deploymentId')})`,
+          `ECS deployment failed and rolled back: ${field('$.resources[0]')} in ${field('$.region')} at ${field('$.time')}: ${field('$.detail.reason')} (deployment ${field('$.detail.deploymentId')})${props.runbookLink ? `. Runbook: ${props.runbookLink}` : ''}`,
         ),
       }),
     );

@@ -2,6 +2,9 @@ import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DeploymentFailureRule } from '../constructs/deployment-failure-rule';
+import { Observability } from '../constructs/observability';
+import { runbookLink } from '../constructs/runbook';
+import { Outputs, publish } from '../outputs';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
 import type { ServiceStack } from './service-stack';
@@ -16,6 +19,8 @@ export interface MonitoringStackProps {
 export class MonitoringStack extends EnvironmentStack {
   readonly alarmTopic: AlarmTopic;
   readonly deploymentFailures: DeploymentFailureRule;
+  /** Every alarm of the environment and its dashboard. */
+  readonly observability: Observability;
 
   constructor(scope: Construct, props: MonitoringStackProps) {
     const { config } = props;
@@ -32,6 +37,24 @@ export class MonitoringStack extends EnvironmentStack {
     this.deploymentFailures = new DeploymentFailureRule(this, 'DeploymentFailures', {
       services: props.service.services.map((s) => s.service),
       topic: this.alarmTopic.topic,
+      runbookLink: runbookLink(config.monitoring.runbookUrl, 'deployment-failed'),
     });
+    // The typed handles of the other layers: this stack references them, they never reference it.
+    const namePrefix = `${config.app.name}-${config.environment.name}`;
+    this.observability = new Observability(this, 'Observability', {
+      config: config.monitoring,
+      namePrefix,
+      topic: this.alarmTopic.topic,
+      database: props.data.database,
+      cacheTiers: props.data.caches.tiers,
+      services: props.service.services,
+      loadBalancer: props.service.loadBalancer,
+      deploymentFailureRule: this.deploymentFailures.rule,
+    });
+
+    const out = (key: string, value: string, description: string) =>
+      publish(this, config.app.name, config.environment.name, key, value, description);
+    out(Outputs.alarmTopicArn, this.alarmTopic.topic.topicArn, 'SNS topic every alarm of the environment notifies');
+    out(Outputs.alarmNamePrefix, `${namePrefix}-`, 'Every alarm of the environment is named with this prefix');
   }
 }

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_REPLICA_LAG_SECONDS } from './replicas';
 import type { VerifyPlan } from './runner';
 
 export interface PlanOptions {
-  /** @default DEFAULT_MAX_REPLICA_LAG_SECONDS */
+  /** @default - the replica-lag alarm's threshold, `monitoring.thresholds.database.replicaLagSeconds` */
   readonly maxReplicaLagSeconds?: number;
 }
 
@@ -19,7 +19,9 @@ export function planFromConfig(config: AppConfig, options: PlanOptions = {}): Ve
     engine: database.engine,
     // Aurora auto scaling may take the readers down to its minimum; RDS replicas are a fixed count.
     minReaders: database.engine === 'aurora-postgresql' ? database.readerAutoScaling.min : database.readReplicas,
-    maxReplicaLagSeconds: options.maxReplicaLagSeconds ?? DEFAULT_MAX_REPLICA_LAG_SECONDS,
+    // The same figure as the replica-lag alarm, so that verify and the alarm agree on what "stale" means.
+    maxReplicaLagSeconds:
+      options.maxReplicaLagSeconds ?? config.monitoring?.thresholds?.database?.replicaLagSeconds ?? DEFAULT_MAX_REPLICA_LAG_SECONDS,
     evictionPolicies: evictionPoliciesFromConfig(config),
   };
 }

@@ -7,7 +7,10 @@ import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/
 import { type Aws, allPages } from './aws';
 import { type CheckResult, fail, guard, pass } from './result';
 
-/** Default of `--max-replica-lag`: well above normal lag (Aurora: milliseconds; RDS: about a second), well below stale. */
+/**
+ * Lag threshold when the configuration has none (`monitoring.thresholds.database.replicaLagSeconds` is the default of
+ * `--max-replica-lag`): well above normal lag (Aurora: milliseconds; RDS: about a second), well below stale.
+ */
 export const DEFAULT_MAX_REPLICA_LAG_SECONDS = 30;
 /** How far back to read the lag metric: long enough to hold several one-minute datapoints. */
 const WINDOW_MINUTES = 10;

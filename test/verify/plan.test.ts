@@ -3,9 +3,20 @@ import { evictionPoliciesFromConfig, planFromConfig } from '../../scripts/verify
 import { DEFAULT_MAX_REPLICA_LAG_SECONDS } from '../../scripts/verify/replicas';
 
 describe('the plan, from configuration', () => {
-  test('prod: Aurora, at least readerAutoScaling.min readers, the default lag threshold', () => {
+  test('prod: Aurora, at least readerAutoScaling.min readers, the lag threshold of the replica-lag alarm', () => {
     const plan = planFromConfig(configOf('prod'));
     expect(plan).toMatchObject({ appName: 'ScaledApp', envName: 'prod', engine: 'aurora-postgresql', minReaders: 2 });
+    expect(plan.maxReplicaLagSeconds).toBe(configOf('prod').monitoring.thresholds.database.replicaLagSeconds);
+  });
+
+  test('the lag threshold follows monitoring.thresholds.database.replicaLagSeconds, which the alarm uses too', () => {
+    const plan = planFromConfig(configOf('prod', { monitoring: { thresholds: { database: { replicaLagSeconds: 12 } } } }));
+    expect(plan.maxReplicaLagSeconds).toBe(12);
+  });
+
+  test('a configuration without the threshold falls back to the built-in default', () => {
+    const { monitoring: _monitoring, ...rest } = configOf('prod');
+    const plan = planFromConfig({ ...rest, monitoring: undefined } as unknown as ReturnType<typeof configOf>);
     expect(plan.maxReplicaLagSeconds).toBe(DEFAULT_MAX_REPLICA_LAG_SECONDS);
   });
 
