@@ -7,6 +7,7 @@ import * as path from 'path';
 import { DEFAULTS } from './defaults';
 import { ConfigError, type ConfigProblem, problemsFromIssues, render } from './errors';
 import { deepMerge, isPlainObject } from './merge';
+import { PROJECT_ROOT } from './project-root';
 import { type AppConfig, appConfigSchema } from './schema';
 import type { DeepPartial } from './types';
 
@@ -16,7 +17,7 @@ export type { AppConfig } from './schema';
 /** What an environment file's default export may hold: any part of the configuration. */
 export type EnvironmentOverrides = DeepPartial<Omit<AppConfig, 'environment'> & { environment: Omit<AppConfig['environment'], 'name'> }>;
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export { PROJECT_ROOT } from './project-root';
 export const ENVIRONMENTS_DIR = path.join(__dirname, 'environments');
 const DEFAULTS_FILE = relative(path.join(__dirname, 'defaults.ts'));
 

@@ -9,12 +9,14 @@ env_name=${1:-prod}
 runs=${2:-5}
 export CDK_DISABLE_CLI_TELEMETRY=true
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+trap 'rm -rf "$out" dist' EXIT
 
-npx tsc --outDir "$out/dist" >/dev/null
-ln -s "$PWD/node_modules" "$out/node_modules" # so the compiled app resolves its packages
+# Compiled inside the project (dist/ is git-ignored), so that it resolves node_modules and finds the project
+# root (cdk.json) as the TypeScript sources do.
+rm -rf dist
+npx tsc --outDir dist >/dev/null
 ts_app=$(node -e 'console.log(require("./cdk.json").app)')
-js_app="node $out/dist/bin/app.js"
+js_app="node dist/bin/app.js"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 

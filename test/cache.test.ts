@@ -273,7 +273,7 @@ describe('cache data safety', () => {
 
   /** The data-stack diff between prod and prod with `change`, as `cdk diff` computes it. */
   function diffOf(change: EnvironmentOverrides) {
-    const before = synth(configOf('prod')).template('data').toJSON();
+    const before = synth('prod').template('data').toJSON();
     const after = Template.fromJSON(synth(configOf('prod', change)).template('data').toJSON());
     return { diff: fullDiff(before, after.toJSON()), after };
   }
@@ -282,7 +282,6 @@ describe('cache data safety', () => {
   type TierChange = NonNullable<NonNullable<EnvironmentOverrides['cache']>['tiers']>[string];
   test.each<[string, TierChange]>([
     ['hot', { evictionPolicy: 'allkeys-lfu' }],
-    ['hot', { evictionPolicy: 'volatile-lru' }],
     ['critical', { reservedMemoryPercent: 30 }],
   ])('changing %s %j updates only its parameter group, in place', (tier, change) => {
     const { diff, after } = diffOf({ cache: { tiers: { [tier]: change } } });
@@ -312,7 +311,7 @@ describe('cache data safety', () => {
   });
 
   test('scaling replicas updates the replication group in place', () => {
-    const before = synth(configOf('prod')).template('data').toJSON();
+    const before = synth('prod').template('data').toJSON();
     const after = synth(configOf('prod', { cache: { tiers: { hot: { replicas: 3 } } } }))
       .template('data')
       .toJSON();

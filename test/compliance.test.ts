@@ -14,9 +14,7 @@ import { newApp, synth } from './support/synth';
 
 describe.each(listEnvironments())('%s environment', (env) => {
   test('synthesizes with no unacknowledged finding from any rule pack', () => {
-    const app = newApp();
-    buildEnvironment(app, loadEnvironment(env));
-    const assembly = app.synth();
+    const assembly = synth(env).app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
     const reports = report.pluginReports as { pluginName: string; conclusion: string; violations?: unknown[] }[];
     expect(reports.flatMap((r) => r.violations ?? [])).toEqual([]);

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { compareRevisions, type DiffReport } from '../scripts/diff/engine';
 import { resolveRevision, type RevisionTemplates, synthesize, withRevision } from '../scripts/diff/synth';
+import { CHILD_NODE_FLAGS } from './support/child';
 
 const ROOT = path.join(__dirname, '..');
 /** What the app needs to synthesize, and the diff command itself. */
@@ -57,7 +58,7 @@ function edit(change: { file: string; from: string; to: string }): void {
 }
 
 function diffCommand(args: string[]) {
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/diff.ts', ...args], {
+  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/diff.ts', ...args], {
     cwd: repo,
     encoding: 'utf8',
   });

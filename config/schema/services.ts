@@ -8,9 +8,9 @@ import * as path from 'path';
 import { z } from 'zod';
 import { SERVICE_DEFAULTS as D } from '../defaults';
 import { arn, dnsLabel, int, logRetentionDays } from './primitives';
+import { PROJECT_ROOT } from '../project-root';
 
 /** The project root, against which an image directory is resolved. */
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * The CPU and memory pairs Fargate (Linux) offers, from the ECS task-size table. Any other pair is rejected

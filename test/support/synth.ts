@@ -34,12 +34,14 @@ export interface SynthesizedEnvironment {
 const cache = new Map<string, SynthesizedEnvironment>();
 
 /**
- * Builds an environment and returns its templates. Results for plain environment names are cached per test
- * file, since synthesizing is the slow part of the suite and the templates are not mutated by assertions.
+ * Builds an environment and returns its templates. Results are cached per test file (by environment name or
+ * configuration content), since synthesizing is the slow part of the suite and assertions do not mutate
+ * templates. A test that adds constructs builds its own app with `newApp()` and `buildEnvironment`.
  */
 export function synth(env: string | AppConfig): SynthesizedEnvironment {
-  const key = typeof env === 'string' ? env : undefined;
-  if (key && cache.has(key)) return cache.get(key)!;
+  // Keyed by name, or by the configuration's content: tests often build the same variant more than once.
+  const key = typeof env === 'string' ? env : JSON.stringify(env);
+  if (cache.has(key)) return cache.get(key)!;
   const config = typeof env === 'string' ? loadEnvironment(env) : env;
   const app = newApp();
   const stacks = buildEnvironment(app, config);
@@ -53,6 +55,6 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
       return templates.get(name)!;
     },
   };
-  if (key) cache.set(key, result);
+  cache.set(key, result);
   return result;
 }

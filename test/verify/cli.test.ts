@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CHILD_NODE_FLAGS } from '../support/child';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EMPTY = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-empty-'));
@@ -30,7 +31,7 @@ function verify(args: string[]) {
   ]) {
     delete env[name];
   }
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/verify.ts', ...args], {
+  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/verify.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env,
