@@ -7,13 +7,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compareRevisions, type DiffReport } from '../scripts/diff/engine';
-import { resolveRevision, type RevisionTemplates, synthesize, withRevision } from '../scripts/diff/synth';
+import { compareRevisions, type DiffReport, synthesizeRevisions } from '../scripts/diff/engine';
+import { commitCacheFile, resolveRevision, type RevisionTemplates, synthesize } from '../scripts/diff/synth';
 import { CHILD_NODE_FLAGS } from './support/child';
 
 const ROOT = path.join(__dirname, '..');
 /** What the app needs to synthesize, and the diff command itself. */
-const SOURCES = ['bin', 'lib', 'config', 'scripts', 'services', 'cdk.json', 'package.json', 'tsconfig.json'];
+const SOURCES = ['bin', 'lib', 'config', 'scripts', 'services', 'cdk.json', 'package.json', 'package-lock.json', 'tsconfig.json'];
 const ENV = 'dev';
 
 /**
@@ -149,14 +149,24 @@ describe('the diff engine against one synthesis of the base', () => {
   const changesOf = (report: DiffReport) =>
     report.environments.flatMap((e) => e.stacks.flatMap((s) => s.changes.map((c) => ({ stack: s.stack, ...c }))));
 
+  let unchanged: RevisionTemplates;
   beforeAll(async () => {
-    base = new Map([[ENV, await withRevision(repo, resolveRevision(repo, 'HEAD'), (dir) => synthesize(dir, ENV, 'HEAD'))]]);
+    // The base is a commit: the command's run above cached its synthesis, so only the working tree is synthesized.
+    ({ base, head: unchanged } = await synthesizeRevisions({ projectRoot: repo, base: 'HEAD', envs: [ENV] }));
   }, SYNTH_TIMEOUT);
+
+  test("a commit's synthesis is cached, keyed by commit, environment and lockfile, and read back whole", () => {
+    const file = commitCacheFile(repo, resolveRevision(repo, 'HEAD').commit, ENV)!;
+    expect(file).toContain(path.join('node_modules', '.cache', 'offline-cdk-diff'));
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(cached).toEqual(Object.fromEntries(base.get(ENV)!));
+    expect(Object.keys(cached)).toHaveLength(4);
+  });
 
   test(
     'an unchanged working tree has no changes and is safe',
     async () => {
-      const report = compareRevisions(base, await workingTree());
+      const report = compareRevisions(base, unchanged);
       expect(report.exitCode).toBe(0);
       expect(changesOf(report)).toEqual([]);
       expect(report.environments[0].stacks.map((s) => s.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);

@@ -10,6 +10,7 @@ import { classifyResources, classifySecurity, constructPaths, type ResourceChang
 import { DiffError } from './errors';
 import {
   type CfnTemplate,
+  commitCacheFile,
   environmentsOf,
   type Revision,
   type RevisionTemplates,
@@ -150,7 +151,15 @@ export async function synthesizeRevisions(options: DiffOptions): Promise<Synthes
     }
     const label = `${revision.ref} (${revision.commit.slice(0, 12)})`;
     const tasks = [
-      ...selected.filter((env) => baseEnvs.includes(env)).map((env) => ({ projectDir: baseDir, env, label, side: 'base' as const })),
+      ...selected
+        .filter((env) => baseEnvs.includes(env))
+        .map((env) => ({
+          projectDir: baseDir,
+          env,
+          label,
+          side: 'base' as const,
+          cacheFile: commitCacheFile(options.projectRoot, revision.commit, env),
+        })),
       ...selected
         .filter((env) => headEnvs.includes(env))
         .map((env) => ({ projectDir: options.projectRoot, env, label: 'the working tree', side: 'head' as const })),

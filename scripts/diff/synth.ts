@@ -5,6 +5,7 @@
  * `git worktree` that borrows the working tree's node_modules through a symlink, so nothing is installed.
  */
 import { execFileSync, spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -108,6 +109,52 @@ export interface SynthTask {
   readonly projectDir: string;
   readonly env: string;
   readonly label: string;
+  /**
+   * Where to keep the result, for a synthesis that cannot change: a commit's, with the same dependencies.
+   * @default - not cached (the working tree)
+   */
+  readonly cacheFile?: string;
+}
+
+/**
+ * The cache file for environment `env` at `commit`. A commit's templates depend on its code and on the
+ * dependencies it runs with, which are the working tree's (node_modules is borrowed), so the lockfile's hash
+ * is part of the key. Kept under node_modules/.cache, the usual place for tools' caches, so `npm ci` clears it.
+ */
+export function commitCacheFile(projectRoot: string, commit: string, env: string): string | undefined {
+  const lockfile = path.join(projectRoot, 'package-lock.json');
+  if (!fs.existsSync(lockfile)) return undefined;
+  const deps = createHash('sha256').update(fs.readFileSync(lockfile)).digest('hex').slice(0, 16);
+  return path.join(projectRoot, 'node_modules', '.cache', 'offline-cdk-diff', `${commit}-${env}-${deps}.json`);
+}
+
+const CACHE_ENTRIES_KEPT = 40;
+
+function readCache(file: string | undefined): StackTemplates | undefined {
+  if (!file || !fs.existsSync(file)) return undefined;
+  try {
+    return new Map(Object.entries(readJson(file) as Record<string, CfnTemplate>));
+  } catch {
+    return undefined; // A torn or foreign file: synthesize again.
+  }
+}
+
+function writeCache(file: string | undefined, templates: StackTemplates): void {
+  if (!file) return;
+  try {
+    const dir = path.dirname(file);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(templates)));
+    fs.renameSync(`${file}.tmp`, file);
+    const entries = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ f, mtime: fs.statSync(path.join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const old of entries.slice(CACHE_ENTRIES_KEPT)) fs.rmSync(path.join(dir, old.f), { force: true });
+  } catch {
+    // A cache that cannot be written (read-only node_modules) only costs time.
+  }
 }
 
 /**
@@ -122,7 +169,9 @@ export async function synthesizeAll(tasks: readonly SynthTask[], jobs: number): 
     while (failure === undefined && next < tasks.length) {
       const i = next++;
       try {
-        results[i] = await synthesize(tasks[i].projectDir, tasks[i].env, tasks[i].label);
+        const cached = readCache(tasks[i].cacheFile);
+        results[i] = cached ?? (await synthesize(tasks[i].projectDir, tasks[i].env, tasks[i].label));
+        if (!cached) writeCache(tasks[i].cacheFile, results[i]);
       } catch (e) {
         failure ??= e;
       }

@@ -1,11 +1,20 @@
 /**
+ * Whole-environment specifications, for every file in config/environments/: each environment synthesizes
+ * with no unacknowledged compliance finding, matches its snapshots, and keeps the logical IDs of its stateful
+ * resources. One file, so that each environment is synthesized once for all three.
+ *
+ * Snapshots: the serializer masks asset hashes and CDK versions, so a snapshot changes only when the
+ * infrastructure does; review the diff of a changed snapshot like code.
+ *
  * Logical IDs of stateful resources are API: a renamed construct ID replaces the resource and loses its data.
- * This list is the pin. A change to it must be deliberate (and, for an existing environment, come with a
- * migration plan), so the test fails on any stateful resource added, renamed or removed.
+ * The PINNED lists are the pin. A change to them must be deliberate (and, for an existing environment, come
+ * with a migration plan), so the test fails on any stateful resource added, renamed or removed.
  */
 import { type AppConfig, listEnvironments } from '../config/load';
 import type { EnvironmentStacks } from '../lib/app';
 import { isStatefulType } from '../lib/stateful';
+import * as fs from 'fs';
+import * as path from 'path';
 import { configOf, synth } from './support/synth';
 
 /** The default cache tiers: a tier's name is part of these IDs, so renaming a tier in config replaces it. */
@@ -89,4 +98,20 @@ test('data stack with engine postgres: pinned', () => {
       'AWS::SecretsManager::Secret DatabaseSecret3B817195',
     ].sort(),
   );
+});
+
+const LAYERS: (keyof EnvironmentStacks)[] = ['network', 'data', 'service', 'monitoring'];
+
+describe.each(listEnvironments())('%s environment', (env) => {
+  test('synthesizes with no unacknowledged finding from any rule pack (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1)', () => {
+    const assembly = synth(env).app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+    const reports = report.pluginReports as { pluginName: string; conclusion: string; violations?: unknown[] }[];
+    expect(reports.flatMap((r) => r.violations ?? [])).toEqual([]);
+    expect(reports.filter((r) => r.conclusion !== 'success').map((r) => r.pluginName)).toEqual([]);
+  });
+
+  test.each(LAYERS)('%s stack matches its snapshot', (layer) => {
+    expect(synth(env).template(layer).toJSON()).toMatchSnapshot();
+  });
 });

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm test`: the type check, ESLint and Prettier's check run beside jest rather than before it. They are
+# single-threaded, so run first they would leave one of this machine's two cores idle for their ~15 s.
+# The run fails when either side fails; the static checks' output is printed after jest's.
+# Arguments go to jest (`npm test -- test/config`).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=node_modules/.bin
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+( "$bin/tsc" --noEmit && "$bin/eslint" . && "$bin/prettier" --check --log-level warn . ) >"$log" 2>&1 &
+static=$!
+
+node --single-threaded-gc node_modules/jest/bin/jest.js "$@"
+jest_status=$?
+
+wait "$static"
+static_status=$?
+if [ "$static_status" -ne 0 ]; then
+  echo "--- type check, lint or format check failed:"
+  cat "$log"
+else
+  echo "type check, lint and format check: passed"
+fi
+[ "$jest_status" -eq 0 ] && [ "$static_status" -eq 0 ]
