@@ -17,6 +17,8 @@ rm -rf dist
 npx tsc --outDir dist >/dev/null
 ts_app=$(node -e 'console.log(require("./cdk.json").app)')
 js_app="node dist/bin/app.js"
+# The same node flags as cdk.json's app (e.g. --single-threaded-gc), for a like-for-like ratio.
+js_flags_app="node $(echo "$ts_app" | sed -E 's/^node //; s/-r ts-node\/register\/transpile-only//; s/bin\/app\.ts//') dist/bin/app.js"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -35,8 +37,8 @@ via_cli() { # app-command
 }
 
 declare -A result
-for way in ts js; do
-  app=$([[ $way == ts ]] && echo "$ts_app" || echo "$js_app")
+for way in ts js jsf; do
+  case $way in ts) app=$ts_app ;; js) app=$js_app ;; jsf) app=$js_flags_app ;; esac
   app_only "$app" >/dev/null 2>&1 # warm the file cache
   result[app_$way]=$(for _ in $(seq "$runs"); do time_ms app_only "$app"; done | median)
   result[cli_$way]=$(for _ in $(seq "$runs"); do time_ms via_cli "$app"; done | median)
@@ -44,5 +46,6 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "synth of $env_name, median of $runs runs"
-echo "  app alone:       ts-node transpile-only ${result[app_ts]} ms, compiled JS ${result[app_js]} ms, ratio $(ratio "${result[app_ts]}" "${result[app_js]}")"
-echo "  through cdk CLI: ts-node transpile-only ${result[cli_ts]} ms, compiled JS ${result[cli_js]} ms, ratio $(ratio "${result[cli_ts]}" "${result[cli_js]}")"
+echo "  cdk.json app:    $ts_app"
+echo "  app alone:       cdk.json app ${result[app_ts]} ms; compiled JS by plain node ${result[app_js]} ms (ratio $(ratio "${result[app_ts]}" "${result[app_js]}")); compiled JS with the same node flags ${result[app_jsf]} ms (ratio $(ratio "${result[app_ts]}" "${result[app_jsf]}"))"
+echo "  through cdk CLI: cdk.json app ${result[cli_ts]} ms; compiled JS by plain node ${result[cli_js]} ms (ratio $(ratio "${result[cli_ts]}" "${result[cli_js]}")); compiled JS with the same node flags ${result[cli_jsf]} ms (ratio $(ratio "${result[cli_ts]}" "${result[cli_jsf]}"))"
