@@ -12,11 +12,9 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import { type AlarmKit, DISAMBIGUATOR, GT, GTE, degradedTag, metric } from './alarm-kit';
 import type { PublicLoadBalancer } from './load-balancer';
 import type { WebService } from './web-service';
+import { errorRate } from './request-metrics';
 
 const PERIOD = Duration.minutes(1);
-
-/** Requests a minute under which a rate is noise: one error out of three requests is not an outage. */
-const MIN_REQUESTS = 10;
 
 export function monitorService(kit: AlarmKit, service: WebService, loadBalancer: PublicLoadBalancer): void {
   const t = kit.thresholds.services;
@@ -72,22 +70,14 @@ export function monitorService(kit: AlarmKit, service: WebService, loadBalancer:
       {
         title: `${name}: 5xx and latency`,
         metrics: [
-          kit.alarm(
-            new cloudwatch.MathExpression({
-              expression: `IF(requests >= ${MIN_REQUESTS}, 100 * FILL(errors, 0) / requests, 0)`,
-              usingMetrics: { requests, errors },
-              period: PERIOD,
-              label: 'Target 5xx (% of requests)',
-            }),
-            {
-              name: '5xx-rate',
-              section: 'service-5xx-rate-high',
-              description: `More than ${t.target5xxPercent}% of the requests to service ${name} get a 5xx from its tasks.`,
-              threshold: t.target5xxPercent,
-              comparison: GT,
-              componentOf: name,
-            },
-          ),
+          kit.alarm(errorRate(requests, errors, 'Target 5xx (% of requests)'), {
+            name: '5xx-rate',
+            section: 'service-5xx-rate-high',
+            description: `More than ${t.target5xxPercent}% of the requests to service ${name} get a 5xx from its tasks.`,
+            threshold: t.target5xxPercent,
+            comparison: GT,
+            componentOf: name,
+          }),
           kit.alarm(tg.targetResponseTime({ period: PERIOD, statistic: 'p99' }), {
             name: 'p99-latency',
             section: 'service-p99-latency-high',
@@ -145,21 +135,13 @@ export function monitorLoadBalancer(kit: AlarmKit, loadBalancer: PublicLoadBalan
       {
         title: 'Load balancer',
         metrics: [
-          kit.alarm(
-            new cloudwatch.MathExpression({
-              expression: `IF(requests >= ${MIN_REQUESTS}, 100 * FILL(errors, 0) / requests, 0)`,
-              usingMetrics: { requests, errors },
-              period: PERIOD,
-              label: 'Load balancer 5xx (% of requests)',
-            }),
-            {
-              name: 'elb-5xx-rate',
-              section: 'load-balancer-5xx-high',
-              description: `The load balancer itself answers more than ${t.elb5xxPercent}% of requests with a 5xx (502, 503, 504): no healthy target, or targets that close connections or time out.`,
-              threshold: t.elb5xxPercent,
-              comparison: GT,
-            },
-          ),
+          kit.alarm(errorRate(requests, errors, 'Load balancer 5xx (% of requests)'), {
+            name: 'elb-5xx-rate',
+            section: 'load-balancer-5xx-high',
+            description: `The load balancer itself answers more than ${t.elb5xxPercent}% of requests with a 5xx (502, 503, 504): no healthy target, or targets that close connections or time out.`,
+            threshold: t.elb5xxPercent,
+            comparison: GT,
+          }),
           kit.alarm(lb.rejectedConnectionCount({ period: PERIOD, statistic: 'Sum' }), {
             name: 'rejected-connections',
             section: 'load-balancer-rejected-connections',

@@ -20,6 +20,7 @@ import type { ServiceConfig } from '../../config/schema';
 import { acknowledge } from '../compliance';
 import { EncryptedLogGroup } from './encryption';
 import type { CacheTierEndpoints, DatabaseEndpoints } from './handles';
+import { errorRate } from './request-metrics';
 
 export interface WebServiceProps {
   /** The service's name in config (`services.<name>`). */
@@ -313,13 +314,7 @@ export class WebService extends Construct {
     const { max5xxPercent, maxP99LatencyMs } = props.config.deploymentAlarms;
     const requests = this.targetGroup.metrics.requestCount({ period, statistic: 'Sum' });
     const errors = this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' });
-    const errorRate = new cloudwatch.MathExpression({
-      // Below 10 requests a minute, one error is not a trend: a quiet environment must not roll back on noise.
-      expression: 'IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)',
-      usingMetrics: { requests, errors },
-      period,
-      label: `${props.name} target 5xx (% of requests)`,
-    });
+    const rate = errorRate(requests, errors, `${props.name} target 5xx (% of requests)`);
     const common = {
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
@@ -330,7 +325,7 @@ export class WebService extends Construct {
       errorRate: new cloudwatch.Alarm(this, 'Deployment5xxAlarm', {
         alarmName: errorRateName,
         alarmDescription: `Rolls back a deployment of ${props.name} when more than ${max5xxPercent}% of requests get a 5xx from the tasks.`,
-        metric: errorRate,
+        metric: rate,
         threshold: max5xxPercent,
         ...common,
       }),
