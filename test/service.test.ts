@@ -498,6 +498,8 @@ describe('failed deployments reach the alarm topic', () => {
 
 describe('a new service is config alone', () => {
   const config = configOf('dev', {
+    // The capacity model must count the new service's tasks too (validation says so when it does not).
+    capacity: { maxTasks: 8 },
     services: {
       worker: {
         image: { source: 'registry', reference: 'my-org/worker:1.2.3' },

@@ -150,6 +150,28 @@ const backupOutsideMaintenance: Rule = (config, report) => {
   }
 };
 
+/**
+ * The capacity model sizes the proxy for `capacity.maxTasks` pools; the services can scale to their
+ * `tasks.max`. If they can run more tasks than the model counts, the pools they open at peak were never
+ * checked against the proxy: the outage the model exists to prevent.
+ */
+const servicesWithinCapacity: Rule = (config, report) => {
+  const maxTasks = config.capacity?.maxTasks;
+  const services = config.services;
+  if (typeof maxTasks !== 'number' || typeof services !== 'object' || services === null) return;
+  const counts = Object.entries(services).flatMap(([name, service]) => {
+    const max = service?.tasks?.max;
+    return typeof max === 'number' ? [[name, max] as const] : [];
+  });
+  const total = counts.reduce((sum, [, max]) => sum + max, 0);
+  if (total > maxTasks) {
+    report(
+      ['capacity', 'maxTasks'],
+      `expected at least ${total}, the services' tasks.max added up (${counts.map(([name, max]) => `${name} ${max}`).join(' + ')}), so that the capacity model counts every connection pool the services can open`,
+    );
+  }
+};
+
 export const RULES: readonly Rule[] = [
   productionGuardRails,
   zonesInRegion,
@@ -158,6 +180,7 @@ export const RULES: readonly Rule[] = [
   readerScalingBounds,
   backupOutsideMaintenance,
   subnetsFitVpc,
+  servicesWithinCapacity,
   ...DATABASE_RULES,
   ...SERVICE_RULES,
 ];

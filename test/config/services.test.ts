@@ -7,8 +7,14 @@ import prod from '../../config/environments/prod';
 import { describeMemorySizes } from '../../config/schema/service-rules';
 import { FARGATE_TASK_SIZES } from '../../config/schema/services';
 import { FILE, problems } from '../support/problems';
-import { resolveConfig } from '../../config/load';
+import { type EnvironmentOverrides, resolveConfig } from '../../config/load';
 import { deepMerge } from '../../config/merge';
+
+/**
+ * dev, with room in its capacity model for the tasks these specifications add (a second service, a higher
+ * maximum), so that each specification sees only the problem it is about.
+ */
+const DEV = deepMerge(dev, { capacity: { maxTasks: 20 } }) as EnvironmentOverrides;
 
 /** A second service, complete, as a team would add it to an environment file. */
 const WEB = {
@@ -22,7 +28,7 @@ const WEB = {
 
 describe('a new service', () => {
   test('is a few lines of config: everything else comes from the service defaults', () => {
-    const config = resolveConfig('test', deepMerge(dev, { services: { web: WEB } }));
+    const config = resolveConfig('test', deepMerge(DEV, { services: { web: WEB } }));
     expect(Object.keys(config.services)).toEqual(['api', 'web']);
     expect(config.services.web).toMatchObject({
       user: '1000:1000',
@@ -36,7 +42,7 @@ describe('a new service', () => {
   });
 
   test('may override part of a nested default and keep the rest', () => {
-    const config = resolveConfig('test', deepMerge(dev, { services: { web: { ...WEB, healthCheck: { path: '/healthz' } } } }));
+    const config = resolveConfig('test', deepMerge(DEV, { services: { web: { ...WEB, healthCheck: { path: '/healthz' } } } }));
     expect(config.services.web.healthCheck).toMatchObject({ path: '/healthz', intervalSeconds: 10 });
   });
 
@@ -47,16 +53,16 @@ describe('a new service', () => {
 
 describe('task size', () => {
   test('fails on a CPU and memory pair Fargate does not offer, listing the sizes it does', () => {
-    expect(problems(dev, { services: { api: { cpu: 256, memory: 4096 } } })).toEqual([
+    expect(problems(DEV, { services: { api: { cpu: 256, memory: 4096 } } })).toEqual([
       `${FILE}: services.api.memory: expected a memory size Fargate offers with cpu 256: 512, 1024 or 2048 MiB, got 4096`,
     ]);
-    expect(problems(dev, { services: { api: { cpu: 1024, memory: 1024 } } })).toEqual([
+    expect(problems(DEV, { services: { api: { cpu: 1024, memory: 1024 } } })).toEqual([
       `${FILE}: services.api.memory: expected a memory size Fargate offers with cpu 1024: 2048 to 8192 MiB in steps of 1024, got 1024`,
     ]);
   });
 
   test('fails on a CPU size Fargate does not offer', () => {
-    expect(problems(dev, { services: { api: { cpu: 300 } } })).toEqual([
+    expect(problems(DEV, { services: { api: { cpu: 300 } } })).toEqual([
       `${FILE}: services.api.cpu: expected one of the Fargate CPU sizes (256, 512, 1024, 2048, 4096, 8192, 16384), got 300`,
     ]);
   });
@@ -76,30 +82,30 @@ describe('task size', () => {
 
 describe('task counts', () => {
   test('fails when min > max', () => {
-    expect(problems(dev, { services: { api: { tasks: { desired: 2, min: 3, max: 2 } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { tasks: { desired: 2, min: 3, max: 2 } } } })).toEqual([
       `${FILE}: services.api.tasks.min: expected at most tasks.max (2), got 3`,
     ]);
   });
 
   test('fails when desired lies outside min..max', () => {
-    expect(problems(dev, { services: { api: { tasks: { desired: 7, min: 2, max: 6 } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { tasks: { desired: 7, min: 2, max: 6 } } } })).toEqual([
       `${FILE}: services.api.tasks.desired: expected between tasks.min (2) and tasks.max (6), got 7`,
     ]);
-    expect(problems(dev, { services: { api: { tasks: { desired: 0, min: 1, max: 6 } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { tasks: { desired: 0, min: 1, max: 6 } } } })).toEqual([
       `${FILE}: services.api.tasks.desired: expected between tasks.min (1) and tasks.max (6), got 0`,
     ]);
   });
 
   test('fails when a scheduled action sets minTasks above maxTasks', () => {
     const action = { name: 'peak', schedule: 'cron(0 8 * * ? *)', minTasks: 5, maxTasks: 4 };
-    expect(problems(dev, { services: { api: { scheduledScaling: [action] } } })).toEqual([
+    expect(problems(DEV, { services: { api: { scheduledScaling: [action] } } })).toEqual([
       `${FILE}: services.api.scheduledScaling.0.minTasks: expected at most maxTasks (4), got 5`,
     ]);
   });
 
   test('fails on a schedule that is not a schedule expression', () => {
     const action = { name: 'peak', schedule: '0 8 * * *', minTasks: 2, maxTasks: 4 };
-    expect(problems(dev, { services: { api: { scheduledScaling: [action] } } })).toEqual([
+    expect(problems(DEV, { services: { api: { scheduledScaling: [action] } } })).toEqual([
       `${FILE}: services.api.scheduledScaling.0.schedule: expected a schedule expression: cron(...), rate(N unit) or at(yyyy-mm-ddThh:mm:ss), got "0 8 * * *"`,
     ]);
   });
@@ -107,13 +113,13 @@ describe('task counts', () => {
 
 describe('routing', () => {
   test('fails when two services share a priority', () => {
-    expect(problems(dev, { services: { web: { ...WEB, routing: { priority: 100, pathPatterns: ['/app/*'] } } } })).toEqual([
+    expect(problems(DEV, { services: { web: { ...WEB, routing: { priority: 100, pathPatterns: ['/app/*'] } } } })).toEqual([
       `${FILE}: services.web.routing.priority: expected a priority no other service uses (services.api has 100), got 100`,
     ]);
   });
 
   test('fails when two services have the same routing rule', () => {
-    expect(problems(dev, { services: { web: { ...WEB, routing: { priority: 200, pathPatterns: ['/*'] } } } })).toEqual([
+    expect(problems(DEV, { services: { web: { ...WEB, routing: { priority: 200, pathPatterns: ['/*'] } } } })).toEqual([
       expect.stringMatching(
         /^config\/environments\/test\.ts: services\.web\.routing: expected routing that differs from services\.api\.routing \(the same paths and hosts would never reach web\), got \{"priority":200,"pathPatterns":\["\/\*"\]\}$/,
       ),
@@ -121,14 +127,14 @@ describe('routing', () => {
   });
 
   test('fails when a service has neither path patterns nor hosts', () => {
-    expect(problems(dev, { services: { web: { ...WEB, routing: { priority: 50 } } } })).toEqual([
+    expect(problems(DEV, { services: { web: { ...WEB, routing: { priority: 50 } } } })).toEqual([
       `${FILE}: services.web.routing: expected at least one of pathPatterns or hosts, so that some requests reach the service, got {"priority":50}`,
     ]);
   });
 
   test('fails on more conditions than a load-balancer rule takes', () => {
     const pathPatterns = ['/a/*', '/b/*', '/c/*', '/d/*', '/e/*', '/f/*'];
-    expect(problems(dev, { services: { web: { ...WEB, routing: { priority: 50, pathPatterns } } } })).toEqual([
+    expect(problems(DEV, { services: { web: { ...WEB, routing: { priority: 50, pathPatterns } } } })).toEqual([
       expect.stringContaining(
         `${FILE}: services.web.routing: expected at most 5 path patterns and hosts in total (a load-balancer rule limit)`,
       ),
@@ -138,19 +144,19 @@ describe('routing', () => {
 
 describe('health checks', () => {
   test('fails on a health-check path that does not start with /', () => {
-    expect(problems(dev, { services: { api: { healthCheck: { path: 'health/live' } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { healthCheck: { path: 'health/live' } } } })).toEqual([
       `${FILE}: services.api.healthCheck.path: expected a path starting with /, got "health/live"`,
     ]);
   });
 
   test('fails when a probe may take as long as the interval between probes', () => {
-    expect(problems(dev, { services: { api: { healthCheck: { intervalSeconds: 5, timeoutSeconds: 5 } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { healthCheck: { intervalSeconds: 5, timeoutSeconds: 5 } } } })).toEqual([
       `${FILE}: services.api.healthCheck.timeoutSeconds: expected less than healthCheck.intervalSeconds (5), got 5`,
     ]);
   });
 
   test('fails on a container health-check command that ECS would not run', () => {
-    expect(problems(dev, { services: { api: { containerHealthCheck: { command: ['curl', '-f', 'http://localhost/'] } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { containerHealthCheck: { command: ['curl', '-f', 'http://localhost/'] } } } })).toEqual([
       `${FILE}: services.api.containerHealthCheck.command: expected a command starting with "CMD" or "CMD-SHELL", got ["curl","-f","http://localhost/"]`,
     ]);
   });
@@ -158,23 +164,23 @@ describe('health checks', () => {
 
 describe('container', () => {
   test('fails on a root user', () => {
-    expect(problems(dev, { services: { api: { user: '0' } } })).toEqual([
+    expect(problems(DEV, { services: { api: { user: '0' } } })).toEqual([
       `${FILE}: services.api.user: expected a non-root numeric uid or uid:gid, such as 1000:1000, got "0"`,
     ]);
   });
 
   test('fails on a privileged port, which a non-root user cannot bind', () => {
-    expect(problems(dev, { services: { api: { port: 80 } } })).toEqual([`${FILE}: services.api.port: expected an integer >= 1024, got 80`]);
+    expect(problems(DEV, { services: { api: { port: 80 } } })).toEqual([`${FILE}: services.api.port: expected an integer >= 1024, got 80`]);
   });
 
   test('fails on an image directory without a Dockerfile', () => {
-    expect(problems(dev, { services: { api: { image: { source: 'directory', directory: 'docs' } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { image: { source: 'directory', directory: 'docs' } } } })).toEqual([
       `${FILE}: services.api.image.directory: expected a directory, relative to the project root, that holds a Dockerfile, got "docs"`,
     ]);
   });
 
   test('fails on a misspelled field, suggesting the right one', () => {
-    expect(problems(dev, { services: { api: { healthcheck: { path: '/x' } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { healthcheck: { path: '/x' } } } })).toEqual([
       expect.stringMatching(
         /services\.api\.healthcheck: expected "healthCheck" or another known field .*, got the unknown field "healthcheck"$/,
       ),
@@ -184,7 +190,7 @@ describe('container', () => {
 
 describe('environment and secrets', () => {
   test('fails when config would redefine a variable the stack sets', () => {
-    expect(problems(dev, { services: { api: { environment: { DATABASE_WRITER_ENDPOINT: 'elsewhere' } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { environment: { DATABASE_WRITER_ENDPOINT: 'elsewhere' } } } })).toEqual([
       expect.stringMatching(
         /^config\/environments\/test\.ts: services\.api\.environment\.DATABASE_WRITER_ENDPOINT: expected a name the stack does not set itself \(.*DATABASE_\*.*\), got "elsewhere"$/,
       ),
@@ -193,13 +199,13 @@ describe('environment and secrets', () => {
 
   test('fails on a secret ARN among plain environment values', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:api-key-AbCdEf';
-    expect(problems(dev, { services: { api: { environment: { API_KEY: arn } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { environment: { API_KEY: arn } } } })).toEqual([
       `${FILE}: services.api.environment.API_KEY: expected a plain value; reference secrets and parameters in secrets, got "${arn}"`,
     ]);
   });
 
   test('fails on a secret that is not a Secrets Manager or SSM ARN', () => {
-    expect(problems(dev, { services: { api: { secrets: { API_KEY: 'hunter2' } } } })).toEqual([
+    expect(problems(DEV, { services: { api: { secrets: { API_KEY: 'hunter2' } } } })).toEqual([
       expect.stringMatching(
         /^config\/environments\/test\.ts: services\.api\.secrets\.API_KEY: expected the ARN of a Secrets Manager secret .*, got "hunter2"$/,
       ),
@@ -212,7 +218,7 @@ describe('environment and secrets', () => {
         api: { environment: { TOKEN: 'x' }, secrets: { TOKEN: 'arn:aws:ssm:eu-west-1:111111111111:parameter/token' } },
       },
     };
-    expect(problems(dev, change)).toEqual([
+    expect(problems(DEV, change)).toEqual([
       `${FILE}: services.api.secrets.TOKEN: expected a name not also in environment, got "arn:aws:ssm:eu-west-1:111111111111:parameter/token"`,
     ]);
   });
@@ -220,18 +226,18 @@ describe('environment and secrets', () => {
 
 describe('load balancer', () => {
   test('fails on a certificate that is neither an ARN nor a domain with its zone', () => {
-    expect(problems(dev, { loadBalancer: { certificate: { arn: 'arn:aws:iam::111111111111:server-certificate/x' } } })).toEqual([
+    expect(problems(DEV, { loadBalancer: { certificate: { arn: 'arn:aws:iam::111111111111:server-certificate/x' } } })).toEqual([
       expect.stringMatching(/^config\/environments\/test\.ts: loadBalancer\.certificate\.arn: expected an ARN of acm certificate/),
     ]);
     expect(
-      problems(dev, {
+      problems(DEV, {
         loadBalancer: { certificate: { domainName: 'app.example.com', hostedZone: { id: 'example.com', name: 'example.com' } } },
       }),
     ).toEqual([expect.stringMatching(/loadBalancer\.certificate\.hostedZone\.id: expected a Route 53 hosted zone ID/)]);
   });
 
   test('fails on a desync mitigation mode that only monitors', () => {
-    expect(problems(dev, { loadBalancer: { desyncMitigationMode: 'monitor' } })).toEqual([
+    expect(problems(DEV, { loadBalancer: { desyncMitigationMode: 'monitor' } })).toEqual([
       `${FILE}: loadBalancer.desyncMitigationMode: expected one of "strictest", "defensive", got "monitor"`,
     ]);
   });
@@ -261,7 +267,7 @@ describe('production guard rails of the service tier', () => {
   });
 
   test('a non-production environment may run one task over plain HTTP without WAF', () => {
-    expect(problems(dev, {})).toEqual([]);
+    expect(problems(DEV, {})).toEqual([]);
     const { loadBalancer } = resolveConfig('test', deepMerge(dev, {}));
     expect(loadBalancer.waf).toBe(false);
     expect(loadBalancer.certificate).toBeUndefined();
