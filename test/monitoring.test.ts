@@ -9,6 +9,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RUNBOOK_SECTIONS } from '../lib/constructs/runbook';
 import { Outputs } from '../lib/outputs';
 import { configOf, synth } from './support/synth';
+import { WORKER_SERVICE } from './support/fixtures';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Alarm = { logicalId: string; name: string; props: Record<string, unknown>; metrics: string[]; dimensions: Record<string, unknown>[] };
@@ -120,16 +121,7 @@ describe('alarm actions', () => {
 
   test('a service degraded composite per service, on its 5xx rate, p99 latency, unhealthy targets and running tasks', () => {
     const config = configOf('staging', {
-      services: {
-        worker: {
-          image: { source: 'registry', reference: 'my-org/worker:1.2.3' },
-          cpu: 512,
-          memory: 1024,
-          port: 9000,
-          tasks: { desired: 1, min: 1, max: 3 },
-          routing: { priority: 10, pathPatterns: ['/jobs/*'], hosts: [] },
-        },
-      },
+      services: { worker: WORKER_SERVICE },
     });
     const template = monitoringOf(config);
     const composites = compositeAlarms(template);
@@ -294,12 +286,7 @@ describe('names, outputs and the dashboard', () => {
       return new Set([...text.matchAll(/"OutputName":"([^"]+)"/g)].map((m) => m[1])).size;
     };
     expect(references('prod')).toBe(2 + 2 + 3 + 3 * 1);
-    const worker = { image: { source: 'registry' as const, reference: 'my-org/worker:1.2.3' }, cpu: 512, memory: 1024, port: 9000 };
-    const config = configOf('staging', {
-      services: {
-        worker: { ...worker, tasks: { desired: 1, min: 1, max: 3 }, routing: { priority: 10, pathPatterns: ['/jobs/*'], hosts: [] } },
-      },
-    });
+    const config = configOf('staging', { services: { worker: WORKER_SERVICE } });
     expect(references(config)).toBe(2 + 2 + 3 + 3 * 2);
   });
 

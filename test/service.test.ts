@@ -5,6 +5,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TLS_POLICY, WAF_MANAGED_RULE_GROUPS } from '../lib/constructs/load-balancer';
 import { configOf, synth } from './support/synth';
+import { WORKER_SERVICE } from './support/fixtures';
 
 interface ContainerDefinition {
   Name: string;
@@ -502,12 +503,8 @@ describe('a new service is config alone', () => {
     capacity: { maxTasks: 8 },
     services: {
       worker: {
-        image: { source: 'registry', reference: 'my-org/worker:1.2.3' },
-        cpu: 512,
-        memory: 1024,
-        port: 9000,
-        tasks: { desired: 1, min: 1, max: 3 },
-        routing: { priority: 10, pathPatterns: ['/jobs/*'], hosts: ['jobs.example.com'] },
+        ...WORKER_SERVICE,
+        routing: { ...WORKER_SERVICE.routing, hosts: ['jobs.example.com'] },
         containerHealthCheck: { command: ['CMD', '/bin/worker', 'healthcheck'] },
         environment: { LOG_LEVEL: 'debug' },
         secrets: {
@@ -536,14 +533,14 @@ describe('a new service is config alone', () => {
   });
 
   test('pulls a registry image and runs the health-check command from config', () => {
-    const worker = containers(env.template('service')).find((c) => c.Image === 'my-org/worker:1.2.3');
+    const worker = containers(env.template('service')).find((c) => c.Image === WORKER_SERVICE.image.reference);
     expect(worker).toMatchObject({ HealthCheck: { Command: ['CMD', '/bin/worker', 'healthcheck'] }, User: '1000:1000' });
     expect(worker?.Environment).toContainEqual({ Name: 'LOG_LEVEL', Value: 'debug' });
   });
 
   test('its secrets from config are ECS secrets by ARN, readable by its execution role only', () => {
     const service = env.template('service');
-    const worker = containers(service).find((c) => c.Image === 'my-org/worker:1.2.3');
+    const worker = containers(service).find((c) => c.Image === WORKER_SERVICE.image.reference);
     expect(worker?.Secrets).toEqual(
       expect.arrayContaining([
         { Name: 'API_KEY', ValueFrom: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:worker/api-key-AbCdEf' },

@@ -6,6 +6,7 @@ import prod from '../../config/environments/prod';
 import dev from '../../config/environments/dev';
 import { windowsOverlap } from '../../config/schema/rules';
 import { FILE, problems } from '../support/problems';
+import { WORKER_SERVICE } from '../support/fixtures';
 
 describe('configuration validation', () => {
   test('the shipped environments are valid', () => {
@@ -203,7 +204,7 @@ describe('maintenance and backup windows', () => {
 
 describe('the capacity model and the services agree', () => {
   test('fails when the services can run more tasks than the capacity model counts', () => {
-    expect(problems(dev, { capacity: { maxTasks: 4 }, services: { api: { tasks: { max: 2 } }, worker: WORKER } })).toEqual([
+    expect(problems(dev, { capacity: { maxTasks: 4 }, services: { api: { tasks: { max: 2 } }, worker: WORKER_SERVICE } })).toEqual([
       `${FILE}: capacity.maxTasks: expected at least 5, the services' tasks.max added up (api 2 + worker 3), so that the capacity model counts every connection pool the services can open, got 4`,
     ]);
   });
@@ -212,13 +213,3 @@ describe('the capacity model and the services agree', () => {
     for (const env of [dev, prod]) expect(problems(env, {}).filter((line) => line.includes('capacity.maxTasks'))).toEqual([]);
   });
 });
-
-/** A second service, as a team adds one. */
-const WORKER = {
-  image: { source: 'registry', reference: 'my-org/worker:1.2.3' },
-  cpu: 512,
-  memory: 1024,
-  port: 9000,
-  tasks: { desired: 1, min: 1, max: 3 },
-  routing: { priority: 10, pathPatterns: ['/jobs/*'], hosts: [] },
-};
