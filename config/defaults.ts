@@ -5,9 +5,13 @@
  * The defaults are the safe choice wherever cost allows (encryption, deletion protection, snapshots on
  * removal); dev turns some of them down explicitly, so that the saving is visible in review.
  */
-import type { AppConfig } from './schema';
+import type { AppConfigInput } from './schema';
 
-export type Defaults = Omit<AppConfig, 'environment'>;
+/**
+ * The defaults as written: what the schema itself defaults (a cache tier's engine version, port, windows, …)
+ * is left to the schema, so that the default tiers and a tier a team adds get the same values from one place.
+ */
+export type Defaults = Omit<AppConfigInput, 'environment'>;
 
 /**
  * What every service (`services.<name>`) gets for the fields it does not set, so that a new service is a few
@@ -86,38 +90,23 @@ export const DEFAULTS: Defaults = {
       critical: {
         purpose: 'Sessions and auth tokens: never evicted',
         evictionPolicy: 'noeviction',
-        engineVersion: '8.0',
-        parameterGroupFamily: 'valkey8',
         nodeType: 'cache.r7g.large',
-        clusterMode: false,
-        shards: 1,
         replicas: 1,
         multiAz: true,
-        port: 6379,
-        reservedMemoryPercent: 25,
         expectedKeys: 1_000_000,
         bytesPerKey: 2_048,
         snapshotRetentionDays: 15,
-        snapshotWindow: '02:00-03:00',
-        maintenanceWindow: 'sun:05:30-sun:06:30',
       },
       // Data the application can recompute: the least recently used keys make room for new ones.
       hot: {
         purpose: 'Query results and aggregations: least recently used keys evicted',
         evictionPolicy: 'allkeys-lru',
-        engineVersion: '8.0',
-        parameterGroupFamily: 'valkey8',
         nodeType: 'cache.r7g.large',
-        clusterMode: false,
-        shards: 1,
         replicas: 1,
         multiAz: true,
-        port: 6379,
-        reservedMemoryPercent: 25,
         expectedKeys: 2_000_000,
         bytesPerKey: 4_096,
         snapshotRetentionDays: 0,
-        snapshotWindow: '02:00-03:00',
         // An hour after the critical tier's, so that the two tiers never fail over at the same time.
         maintenanceWindow: 'sun:06:30-sun:07:30',
       },

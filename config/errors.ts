@@ -81,11 +81,17 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], source: 
 
 function problem(source: IssueSource, path: readonly PropertyKey[], expected: string): ConfigProblem {
   const inherited = !hasPath(source.overrides, path) && hasPath(source.merged, path);
+  const value = valueAt(source.merged, path);
+  // A field nobody wrote may still hold the schema's own default: say that, not "missing".
+  const schemaDefault = value === undefined ? schemaDefaultAt(source.schema, path) : undefined;
   return {
     file: source.envFile,
     path: path.map(String).join('.'),
     expected,
-    received: render(valueAt(source.merged, path)) + (inherited ? ` (inherited from ${source.defaultsFile})` : ''),
+    received:
+      schemaDefault !== undefined
+        ? `${render(schemaDefault.value)} (the schema's default)`
+        : render(value) + (inherited ? ` (inherited from ${source.defaultsFile})` : ''),
   };
 }
 
@@ -134,6 +140,7 @@ interface SchemaDef {
   readonly element?: z.ZodType;
   readonly innerType?: z.ZodType;
   readonly in?: z.ZodType;
+  readonly defaultValue?: unknown;
 }
 
 function defOf(schema: z.ZodType): SchemaDef {
@@ -159,6 +166,24 @@ export function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): stri
     }
   }
   return [];
+}
+
+/** The schema's `.default(...)` of the field at `path`, if it has one. */
+function schemaDefaultAt(schema: z.ZodType, path: readonly PropertyKey[]): { value: unknown } | undefined {
+  let node: z.ZodType | undefined = schema;
+  const steps = [...path];
+  while (node) {
+    const def = defOf(node);
+    if (steps.length === 0 && def.type === 'default') return { value: def.defaultValue };
+    if (def.innerType) node = def.innerType;
+    else if (def.type === 'pipe') node = def.in;
+    else if (steps.length === 0) return undefined;
+    else {
+      const step = steps.shift();
+      node = def.shape ? def.shape[String(step)] : (def.valueType ?? def.element);
+    }
+  }
+  return undefined;
 }
 
 /** The known key nearest to a misspelling, if it is near enough to be a likely typo. */

@@ -9,15 +9,14 @@
  * The engine is in scripts/diff/; this file parses arguments and prints.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadAllowList } from './diff/allow-list';
 import { runDiff } from './diff/engine';
 import { DiffError } from './diff/errors';
 import { renderMarkdown, renderText } from './diff/report';
+import { PROJECT_ROOT } from '../config/project-root';
 
 const USAGE = 'usage: npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE]';
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 async function main(argv: string[]): Promise<number> {
   let values: { base?: string; env?: string[]; markdown?: string; allow?: string; help?: boolean };

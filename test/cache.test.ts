@@ -11,6 +11,7 @@ import { buildEnvironment } from '../lib/app';
 import { AUTH_TOKEN_EXCLUDED_CHARACTERS } from '../lib/constructs/cache-tier';
 import { Outputs, parameterName } from '../lib/outputs';
 import { configOf, newApp, synth } from './support/synth';
+import { RATELIMIT_TIER } from './support/fixtures';
 
 /** Resources of `type` that belong to the cache tiers (the Data stack also holds the database). */
 function cacheResources(template: Template, type: string): string[] {
@@ -40,22 +41,7 @@ function resourceAt(
 
 const tierGroup = (template: Template, tier: string) => resourceAt(template, RG, `Cache${tier}`)[1];
 
-const RATELIMIT: EnvironmentOverrides = {
-  cache: {
-    tiers: {
-      ratelimit: {
-        purpose: 'Rate-limit counters',
-        evictionPolicy: 'volatile-ttl',
-        nodeType: 'cache.t4g.small',
-        replicas: 0,
-        multiAz: false,
-        expectedKeys: 100_000,
-        bytesPerKey: 128,
-        snapshotRetentionDays: 0,
-      },
-    },
-  },
-};
+const RATELIMIT: EnvironmentOverrides = { cache: { tiers: { ratelimit: RATELIMIT_TIER } } };
 
 describe('cache tiers', () => {
   test('each tier has its own parameter group holding its eviction policy, in the family of its engine version', () => {

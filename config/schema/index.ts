@@ -34,6 +34,8 @@ export const appConfigSchema = z
 
 /** The validated configuration of one environment, as every construct receives it. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
+/** What a configuration must state before the schema fills in its own defaults (`.default(...)`). */
+export type AppConfigInput = z.input<typeof appConfigSchema>;
 export type NetworkConfig = AppConfig['network'];
 export type DatabaseConfig = AppConfig['database'];
 export type CapacityConfig = AppConfig['capacity'];

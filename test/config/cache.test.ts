@@ -7,18 +7,9 @@ import prod from '../../config/environments/prod';
 import { FILE, problems } from '../support/problems';
 import { resolveConfig } from '../../config/load';
 import { deepMerge } from '../../config/merge';
+import { RATELIMIT_TIER } from '../support/fixtures';
 
-/** What a team writes to add a tier: what the tier is for and how big it is; the rest has a schema default. */
-const RATELIMIT = {
-  purpose: 'Rate-limit counters: keys with the shortest time to live go first',
-  evictionPolicy: 'volatile-ttl',
-  nodeType: 'cache.t4g.small',
-  replicas: 0,
-  multiAz: false,
-  expectedKeys: 100_000,
-  bytesPerKey: 128,
-  snapshotRetentionDays: 0,
-};
+const RATELIMIT = RATELIMIT_TIER;
 
 describe('cache tiers in config', () => {
   test('the defaults hold a critical noeviction tier and a hot allkeys-lru tier', () => {
@@ -70,7 +61,7 @@ describe('bad cache input', () => {
 
   test('fails when the parameter group family does not match the engine version', () => {
     expect(problems(dev, { cache: { tiers: { critical: { engineVersion: '7.2' } } } })).toEqual([
-      `${FILE}: cache.tiers.critical.parameterGroupFamily: expected "valkey7", the family of engine version 7.2, got "valkey8" (inherited from config/defaults.ts)`,
+      `${FILE}: cache.tiers.critical.parameterGroupFamily: expected "valkey7", the family of engine version 7.2, got "valkey8" (the schema's default)`,
     ]);
   });
 
