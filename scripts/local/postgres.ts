@@ -185,7 +185,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     } catch (e) {
       const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
       if (attempt < 3 && /already in use/.test(log)) continue;
-      throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${log.slice(-2000)}`);
+      throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${log.slice(-2000)}`, { cause: e });
     }
   }
 
