@@ -93,7 +93,7 @@ async function checkLogin(target: CacheTarget, options: CacheOptions, timeoutMs:
   const client = new Redis({
     ...cacheClientOptions(target, options),
     connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
+    // No commandTimeout: ioredis leaves its timer running after the command settles; withDeadline bounds the check.
     // One attempt: a check that retries hides the failure it exists to report.
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,
