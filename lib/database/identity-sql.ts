@@ -74,8 +74,10 @@ export function identitySql(identities: readonly DatabaseIdentity[], options: Id
     const schema = quoteIdentifier(identity.schema);
     statements.push(
       `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${identity.user}') THEN CREATE ROLE ${user} LOGIN; END IF; END $$`,
-      // A service role never administers anything, whatever an earlier run or a person did by hand.
-      `ALTER ROLE ${user} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`,
+      // A service role never administers anything, whatever an earlier run or a person did by hand. Not
+      // NOSUPERUSER or NOREPLICATION: naming those attributes at all needs a superuser, which the master user is
+      // not (PostgreSQL refuses the whole statement), and on RDS nobody holds them to give.
+      `ALTER ROLE ${user} WITH LOGIN NOCREATEDB NOCREATEROLE`,
       `GRANT ${iamRole} TO ${user}`,
       `GRANT CONNECT ON DATABASE ${db} TO ${user}`,
       `CREATE SCHEMA IF NOT EXISTS ${schema}`,

@@ -1,15 +1,37 @@
 /**
- * What the service reads from its environment. The stack sets these (see lib/constructs/web-service.ts);
- * secrets arrive as environment variables too, but ECS injects them from Secrets Manager at start, so they
- * never appear in the task definition. Values of secrets are never logged or returned.
+ * What the service reads from its environment. The stack sets these (lib/constructs/web-service.ts); the
+ * cache AUTH tokens arrive as environment variables too, but ECS injects them from Secrets Manager at start,
+ * so they never appear in the task definition. Values of secrets are never logged or returned.
+ *
+ * The database is reached with an IAM authentication token, never a password: the service holds no database
+ * secret at all. `DATABASE_AUTH=password` (with `DATABASE_PASSWORD`, and `DATABASE_READER_PASSWORD` when the
+ * reader user's differs) exists for what cannot sign tokens (the integration tests and the
+ * local workload, against a plain PostgreSQL), and is refused on AWS (see `passwordAuthProblem`).
  */
 
-export interface DatabaseTarget {
-  /** The RDS Proxy writer endpoint: the readiness check connects here. */
-  readonly host: string;
+/** How the service proves who it is to the database. */
+export type DatabaseAuth =
+  /** A token signed with the task role's credentials for each new connection (cached, see iam-token.ts). */
+  | { readonly kind: 'iam'; readonly region: string }
+  /** Local tests and the workload only: a plain PostgreSQL has no IAM. The reader's defaults to the writer's. */
+  | { readonly kind: 'password'; readonly password: string; readonly readerPassword: string };
+
+export interface DatabaseSettings {
+  /** The RDS Proxy endpoint: writes, and reads that must see the latest commit. */
+  readonly writerEndpoint: string;
+  /** Read-only endpoint (the proxy's reader endpoint, or the readers' name); the writer when there is none. */
+  readonly readerEndpoint: string;
   readonly port: number;
-  /** Set when DATABASE_SECRET is present but unusable; the readiness check reports it. */
-  readonly secretProblem?: string;
+  readonly databaseName: string;
+  /** The service's own writer user (`api`), never the master user. */
+  readonly user: string;
+  /** The service's read-only user (`api_reader`): what connections to the reader endpoint log in as. */
+  readonly readerUser: string;
+  readonly auth: DatabaseAuth;
+  /** PEM file of the certificate authorities that sign the database's and the proxy's certificates. */
+  readonly caFile: string;
+  /** Connections per pool and task: the capacity model's per-task share of the proxy's client connections. */
+  readonly poolSize: number;
 }
 
 export interface CacheTarget {
@@ -29,40 +51,93 @@ export interface Settings {
   readonly keepAliveTimeoutMs: number;
   /** Deadline of each dependency check of /health/ready. */
   readonly readyTimeoutMs: number;
-  readonly database?: DatabaseTarget;
+  /** Absent when the environment names no database (DATABASE_WRITER_ENDPOINT unset). */
+  readonly database?: DatabaseSettings;
   readonly caches: readonly CacheTarget[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function integer(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
-  return n;
+/** Collects every problem of the environment, so one failed start names them all. */
+class Problems {
+  readonly list: string[] = [];
+
+  integer(env: Env, name: string, fallback: number, min = 0): number {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) {
+      this.list.push(`${name}: expected an integer >= ${min}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  required(env: Env, name: string, why: string): string {
+    const value = env[name];
+    if (!value) this.list.push(`${name}: required ${why}, got nothing`);
+    return value ?? '';
+  }
 }
 
-function databaseSecretProblem(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(raw) as unknown;
-    const ok = typeof parsed === 'object' && parsed !== null && 'username' in parsed && 'password' in parsed;
-    return ok ? undefined : 'DATABASE_SECRET: expected JSON with username and password';
-  } catch {
-    return 'DATABASE_SECRET: expected JSON with username and password, got text that is not JSON';
+/**
+ * Variables that only the AWS runtimes set (ECS on Fargate or EC2, Lambda). A password login is meant for a
+ * plain PostgreSQL on a developer's or CI's machine; on AWS the proxy requires IAM authentication, so a
+ * password would fail at the first connection. Refusing at start says why, instead of a login error later,
+ * and keeps anyone from "fixing" it by handing a task a database password.
+ */
+const AWS_RUNTIME_MARKERS = ['ECS_CONTAINER_METADATA_URI_V4', 'ECS_CONTAINER_METADATA_URI', 'AWS_LAMBDA_FUNCTION_NAME'];
+
+function passwordAuthProblem(env: Env): string | undefined {
+  const marker = AWS_RUNTIME_MARKERS.find((name) => env[name]);
+  if (marker) {
+    return `DATABASE_AUTH: "password" is for local tests and the workload only, and this process runs on AWS (${marker} is set); remove DATABASE_AUTH to sign IAM tokens`;
   }
+  if (!env.DATABASE_PASSWORD) return 'DATABASE_PASSWORD: required with DATABASE_AUTH=password, got nothing';
+  return undefined;
+}
+
+function databaseSettings(env: Env, problems: Problems): DatabaseSettings | undefined {
+  const writerEndpoint = env.DATABASE_WRITER_ENDPOINT;
+  if (!writerEndpoint) return undefined;
+  const port = problems.integer(env, 'DATABASE_PORT', 5432, 1);
+  const databaseName = problems.required(env, 'DATABASE_NAME', 'with DATABASE_WRITER_ENDPOINT');
+  const user = problems.required(env, 'DATABASE_USER', "(the service's own database user)");
+  const readerUser = problems.required(env, 'DATABASE_READER_USER', "(the service's read-only database user)");
+  const caFile = problems.required(env, 'DATABASE_CA_FILE', '(PEM of the RDS and proxy certificate authorities; the image sets it)');
+  const poolSize = problems.integer(env, 'DATABASE_POOL_SIZE', 10, 1);
+
+  let auth: DatabaseAuth;
+  const mode = env.DATABASE_AUTH || 'iam';
+  if (mode === 'password') {
+    const problem = passwordAuthProblem(env);
+    if (problem) problems.list.push(problem);
+    auth = {
+      kind: 'password',
+      password: env.DATABASE_PASSWORD ?? '',
+      readerPassword: env.DATABASE_READER_PASSWORD || (env.DATABASE_PASSWORD ?? ''),
+    };
+  } else {
+    if (mode !== 'iam') problems.list.push(`DATABASE_AUTH: expected "iam" (the default) or "password", got ${JSON.stringify(mode)}`);
+    auth = { kind: 'iam', region: problems.required(env, 'DATABASE_REGION', 'to sign IAM authentication tokens') };
+  }
+
+  return {
+    writerEndpoint,
+    readerEndpoint: env.DATABASE_READER_ENDPOINT || writerEndpoint,
+    port,
+    databaseName,
+    user,
+    readerUser,
+    auth,
+    caFile,
+    poolSize,
+  };
 }
 
 const CACHE_ENDPOINT = /^CACHE_([A-Z0-9_]+?)_PRIMARY_ENDPOINT$/;
 
-/** Reads the settings; throws on a value that cannot be used, naming the variable. */
-export function settingsFromEnv(env: Env): Settings {
-  const writer = env.DATABASE_WRITER_ENDPOINT;
-  const database: DatabaseTarget | undefined = writer
-    ? { host: writer, port: integer(env, 'DATABASE_PORT', 5432), secretProblem: databaseSecretProblem(env.DATABASE_SECRET) }
-    : undefined;
-
+function cacheTargets(env: Env, problems: Problems): CacheTarget[] {
   // Tiers are discovered, not listed: a tier added to the data stack reaches the check without a code change.
   const caches: CacheTarget[] = [];
   for (const key of Object.keys(env).sort()) {
@@ -73,18 +148,25 @@ export function settingsFromEnv(env: Env): Settings {
     caches.push({
       name: tier.toLowerCase().replace(/_/g, '-'),
       host,
-      port: integer(env, `CACHE_${tier}_PORT`, 6379),
+      port: problems.integer(env, `CACHE_${tier}_PORT`, 6379, 1),
       authToken: env[`CACHE_${tier}_AUTH_TOKEN`] || undefined,
       tls: env[`CACHE_${tier}_TLS`] !== 'false',
     });
   }
+  return caches;
+}
 
-  return {
+/** Reads the settings; throws once, naming every variable that cannot be used, so the task fails at start. */
+export function settingsFromEnv(env: Env): Settings {
+  const problems = new Problems();
+  const settings: Settings = {
     serviceName: env.SERVICE_NAME || 'api',
-    port: integer(env, 'PORT', 8080),
-    keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000),
-    readyTimeoutMs: integer(env, 'READY_TIMEOUT_MS', 2_000),
-    database,
-    caches,
+    port: problems.integer(env, 'PORT', 8080),
+    keepAliveTimeoutMs: problems.integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000),
+    readyTimeoutMs: problems.integer(env, 'READY_TIMEOUT_MS', 2_000, 1),
+    database: databaseSettings(env, problems),
+    caches: cacheTargets(env, problems),
   };
+  if (problems.list.length > 0) throw new Error(`invalid environment:\n${problems.list.map((p) => `  ${p}`).join('\n')}`);
+  return settings;
 }

@@ -1,0 +1,21 @@
+/**
+ * Real servers for the integration tests and the local workload (contract 4 of the project's brief):
+ * each module starts one kind of server on 127.0.0.1 and a free port, in its own temporary directory, with
+ * TLS from a throwaway certificate authority, and stops it. How they are used: docs/testing.md.
+ *
+ * - postgres.ts: PostgreSQL (a primary), with an RDS-like non-superuser master role and `rds_iam`;
+ * - redis.ts: redis-server, TLS only, with a password and a tier's memory policy;
+ * - tls.ts: the certificate authority and server certificates; ports.ts: free ports.
+ */
+import { postgresBinDir } from './postgres';
+import { redisBinary } from './redis';
+
+export * from './ports';
+export * from './postgres';
+export * from './redis';
+export * from './tls';
+
+/** The servers whose binaries are not installed (`.ci/run` installs them), by package name. */
+export function missingServers(): string[] {
+  return [...(postgresBinDir() ? [] : ['postgresql']), ...(redisBinary() ? [] : ['redis-server'])];
+}
