@@ -304,7 +304,15 @@ export class Database extends Construct implements DatabaseEndpoints {
     // `postgres` replicas are reached directly. Their resource IDs (db-…) exist only once they do, and naming
     // them from the service stack would make every reader added or removed an export lock; the grant names the
     // reader user on any instance instead, and the replica security group decides which instances it reaches.
-    iam.Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns: [dbUserArn(this, 'db-*', login.reader)] });
+    const anyInstance = dbUserArn(this, 'db-*', login.reader);
+    iam.Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns: [anyInstance] });
+    if (Construct.isConstruct(grantee.grantPrincipal)) {
+      acknowledge(
+        grantee.grantPrincipal,
+        'rds-db:connect as the service’s own read-only user on any instance (db-*): replica resource IDs exist only once the replicas do, and naming them here would turn every reader change into an export lock; the user name is what separates services, and the replica security group decides which instances are reached.',
+        `AwsSolutions-IAM5[Resource::${anyInstance}]`,
+      );
+    }
   }
 
   private buildCluster({ config, props, subnetGroup, credentials, removalPolicy }: BuildContext): rds.DatabaseCluster {

@@ -1,0 +1,46 @@
+/**
+ * Specifications of the alarm topic's publishers: one list, applied to the topic policy and the key policy
+ * alike. That the resulting policies let the app's alarms publish (and nothing else) is proved by the
+ * permission matrix (test/iam), which evaluates them.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AlarmTopic } from '../lib/constructs/alarm-topic';
+
+function build(extra: { servicePrincipal: string; sourceArn: string }[] = []) {
+  const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new AlarmTopic(stack, 'AlarmTopic', {
+    subscriptions: [],
+    production: false,
+    publishers: [AlarmTopic.cloudWatchAlarms(stack, 'App-dev'), AlarmTopic.eventBridgeRules(stack, 'App-dev'), ...extra],
+  });
+  return Template.fromStack(stack);
+}
+
+const scoped = (service: string, sourceArn: unknown) =>
+  Match.objectLike({
+    Principal: { Service: service },
+    Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' }, ArnLike: { 'aws:SourceArn': sourceArn } },
+  });
+
+test("the topic policy admits this app's CloudWatch alarms and EventBridge rules, scoped by account and source, and refuses plain HTTP", () => {
+  build().hasResourceProperties('AWS::SNS::TopicPolicy', {
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        scoped('cloudwatch.amazonaws.com', Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':alarm:App-dev-*'])]) })),
+        scoped('events.amazonaws.com', Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':rule/App-dev-*'])]) })),
+      ]),
+    },
+  });
+});
+
+test('a publisher added later gets the same statement in the topic policy and the key policy', () => {
+  const template = build([{ servicePrincipal: 'budgets.amazonaws.com', sourceArn: 'arn:aws:budgets::111111111111:*' }]);
+  template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+    PolicyDocument: { Statement: Match.arrayWith([scoped('budgets.amazonaws.com', 'arn:aws:budgets::111111111111:*')]) },
+  });
+  template.hasResourceProperties('AWS::KMS::Key', {
+    KeyPolicy: { Statement: Match.arrayWith([scoped('budgets.amazonaws.com', 'arn:aws:budgets::111111111111:*')]) },
+  });
+});
