@@ -24,15 +24,20 @@ const scoped = (service: string, sourceArn: unknown) =>
   });
 
 test("the topic policy admits this app's CloudWatch alarms and EventBridge rules, scoped by account and source, and refuses plain HTTP", () => {
-  build().hasResourceProperties('AWS::SNS::TopicPolicy', {
-    PolicyDocument: {
-      Statement: Match.arrayWith([
-        Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        scoped('cloudwatch.amazonaws.com', Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':alarm:App-dev-*'])]) })),
-        scoped('events.amazonaws.com', Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':rule/App-dev-*'])]) })),
-      ]),
-    },
-  });
+  const [policy] = Object.values(build().findResources('AWS::SNS::TopicPolicy'));
+  const statements = policy.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown; Condition: unknown }[];
+  expect(statements).toContainEqual(
+    expect.objectContaining({ Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+  );
+  const allow = (service: string) => statements.find((st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: service }));
+  expect(JSON.stringify(allow('cloudwatch.amazonaws.com')?.Condition)).toMatch(
+    /"aws:SourceAccount":"111111111111".*:cloudwatch:eu-west-1:111111111111:alarm:App-dev-\*/,
+  );
+  expect(JSON.stringify(allow('events.amazonaws.com')?.Condition)).toMatch(
+    /"aws:SourceAccount":"111111111111".*:events:eu-west-1:111111111111:rule\/App-dev-\*/,
+  );
+  // Nothing else may publish: the statements are the deny and one per publisher.
+  expect(statements).toHaveLength(3);
 });
 
 test('a publisher added later gets the same statement in the topic policy and the key policy', () => {

@@ -49,6 +49,9 @@ function fakes(fail?: Error) {
 const STATEMENTS = identitySql(serviceIdentities('api', 'read-write'), { databaseName: 'app' });
 
 describe('the identity handler', () => {
+  beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
   test('on create, runs every statement and answers SUCCESS with a stable physical ID', async () => {
     const { deps, ran, responses } = fakes();
     await handle(event('Create', STATEMENTS), deps);

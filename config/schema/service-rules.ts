@@ -175,7 +175,7 @@ const cacheTierNames: Rule = (config, report) => {
   for (const [name, svc] of entries(config)) {
     strings(svc.cacheTiers).forEach((tier, i) => {
       if (!tiers.includes(tier))
-        report(['services', name, 'cacheTiers', i], `expected one of the tiers in cache.tiers (${tiers.join(', ')}), got "${tier}"`);
+        report(['services', name, 'cacheTiers', i], `expected one of the tiers in cache.tiers (${tiers.join(', ')})`);
     });
   }
 };
