@@ -42,6 +42,7 @@ export const SERVICE_DEFAULTS = {
   logRetentionDays: 30,
   environment: {} as Record<string, string>,
   secrets: {} as Record<string, string>,
+  database: { access: 'read-write' as 'read-write' | 'read-only' | 'none' },
 };
 
 export const DEFAULTS: Defaults = {

@@ -32,7 +32,7 @@ function withClient(config: AppConfig): { data: Template; service: Template } {
   const role = new iam.Role(stacks.service, 'ClientRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
   acknowledge(role, 'A test stand-in for a service task role.', '*-IAMNoInlinePolicy');
   stacks.data.database.allowFrom(client);
-  stacks.data.database.grantConnect(role, 'app_user');
+  stacks.data.database.grantConnect(role, { writer: 'app_user', reader: 'app_user_reader' });
   return { data: Template.fromStack(stacks.data as Stack), service: Template.fromStack(stacks.service as Stack) };
 }
 
@@ -45,13 +45,14 @@ function isolatedSubnetOutputs(count: number) {
 describe.each(ENGINES)('database on %s', (engine, env) => {
   const data = () => env().template('data');
 
-  test('the writer sits behind an RDS Proxy that requires TLS and IAM authentication', () => {
+  test('the writer sits behind an RDS Proxy that requires TLS and end-to-end IAM authentication, with no secret', () => {
     data().hasResourceProperties('AWS::RDS::DBProxy', {
       DBProxyName: 'scaledapp-prod-proxy',
       EngineFamily: 'POSTGRESQL',
       RequireTLS: true,
       IdleClientTimeout: 1800,
-      Auth: [Match.objectLike({ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED', ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256' })],
+      DefaultAuthScheme: 'IAM_AUTH',
+      Auth: Match.absent(),
     });
   });
 

@@ -31,7 +31,13 @@ const CACHE_TIERS = [
 
 const PINNED: Record<keyof EnvironmentStacks, string[]> = {
   network: ['AWS::KMS::Key NetworkLogsKey573F0F74', 'AWS::Logs::LogGroup NetworkFlowLogs2BEC3212'],
-  data: ['AWS::KMS::Key CacheKeyA9E311EC', 'AWS::KMS::Key DatabaseKey7576F140', ...CACHE_TIERS],
+  data: [
+    'AWS::KMS::Key CacheKeyA9E311EC',
+    'AWS::KMS::Key DatabaseKey7576F140',
+    // The identity bootstrap function's log group (lib/constructs/database-identities.ts).
+    'AWS::Logs::LogGroup DatabaseIdentitiesLogs3B94611E',
+    ...CACHE_TIERS,
+  ],
   service: [
     'AWS::KMS::Key LogsKeyA6AB43B2',
     // One log group per service, named after the service in config (services.api).

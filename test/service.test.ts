@@ -237,10 +237,23 @@ describe('endpoints and secrets', () => {
 
   test('credentials arrive as ECS secrets, never as environment values', () => {
     const container = onlyContainer(synth('prod').template('service'));
-    expect(container.Secrets.map((s) => s.Name).sort()).toEqual(['CACHE_CRITICAL_AUTH_TOKEN', 'CACHE_HOT_AUTH_TOKEN', 'DATABASE_SECRET']);
+    // No DATABASE_SECRET: the service signs IAM tokens for its own user; the master secret is no service's.
+    expect(container.Secrets.map((s) => s.Name).sort()).toEqual(['CACHE_CRITICAL_AUTH_TOKEN', 'CACHE_HOT_AUTH_TOKEN']);
     const environment = container.Environment.map((e) => e.Name);
     for (const secret of container.Secrets) expect(environment).not.toContain(secret.Name);
     expect(JSON.stringify(container.Environment)).not.toMatch(/secretsmanager|AuthToken|Secret/);
+  });
+
+  test('the service is told its database users, the region to sign tokens for and its pool size from the capacity model', () => {
+    const env = synth('prod');
+    expect(onlyContainer(env.template('service')).Environment).toEqual(
+      expect.arrayContaining([
+        { Name: 'DATABASE_USER', Value: 'api' },
+        { Name: 'DATABASE_READER_USER', Value: 'api_reader' },
+        { Name: 'DATABASE_REGION', Value: 'eu-west-1' },
+        { Name: 'DATABASE_POOL_SIZE', Value: String(env.config.capacity.connectionPoolPerTask) },
+      ]),
+    );
   });
 
   test("the service keeps HTTP connections open longer than the load balancer's idle timeout", () => {
@@ -560,11 +573,56 @@ describe('a new service is config alone', () => {
     expect(JSON.stringify(apiPolicy?.[1])).not.toContain('worker/');
   });
 
+  test('gets its database users, their rds_iam grant and its IAM permission to log in as them, with no other code', () => {
+    const [identities] = Object.values(env.template('data').findResources('Custom::DatabaseIdentities'));
+    const statements = identities.Properties.Statements as string[];
+    for (const user of ['worker', 'worker_reader']) {
+      expect(statements).toContain(`GRANT "rds_iam" TO "${user}"`);
+    }
+    // What the task role may do is proved by the permission matrix (test/iam); here, that the grant names it.
+    const workerPolicy = Object.entries(env.template('service').findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('WorkerServiceTaskDefinitionTaskRole'),
+    );
+    expect(JSON.stringify(workerPolicy?.[1])).toMatch(/rds-db:connect.*\/worker"/);
+  });
+
   test('is reachable from the load balancer on its port, and its failed deployments notify too', () => {
     env
       .template('service')
       .hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 9000, Description: 'Load balancer to target' });
     const [rule] = Object.values(env.template('monitoring').findResources('AWS::Events::Rule'));
     expect(rule.Properties.EventPattern.resources).toHaveLength(2);
+  });
+});
+
+describe('what a service may use is config', () => {
+  const config = configOf('dev', {
+    capacity: { maxTasks: 8 },
+    services: { worker: { ...WORKER_SERVICE, database: { access: 'none' }, cacheTiers: ['hot'] } },
+  });
+  const env = synth(config);
+  const worker = () => containers(env.template('service')).find((c) => c.Image === WORKER_SERVICE.image.reference)!;
+
+  test('a service with cacheTiers gets those tiers only: endpoints, AUTH secret and route', () => {
+    expect(worker().Secrets.map((s) => s.Name)).toEqual(['CACHE_HOT_AUTH_TOKEN']);
+    const names = worker().Environment.map((e) => e.Name);
+    expect(names).toContain('CACHE_HOT_PRIMARY_ENDPOINT');
+    expect(names.some((n) => n.startsWith('CACHE_CRITICAL'))).toBe(false);
+  });
+
+  test('a service with database access none gets no database settings, user or route', () => {
+    expect(
+      worker()
+        .Environment.map((e) => e.Name)
+        .filter((n) => n.startsWith('DATABASE_')),
+    ).toEqual([]);
+    const [identities] = Object.values(env.template('data').findResources('Custom::DatabaseIdentities'));
+    expect(JSON.stringify(identities.Properties.Statements)).not.toContain('worker');
+    const toDatabase = Object.values(
+      env.template('service').findResources('AWS::EC2::SecurityGroupIngress', { Properties: { FromPort: 5432 } }),
+    );
+    expect(toDatabase.length).toBeGreaterThan(0);
+    const workerRules = toDatabase.filter((rule) => JSON.stringify(rule.Properties.SourceSecurityGroupId).includes('WorkerService'));
+    expect(workerRules).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
  * Cross-field rules of the service tier (`services`, `loadBalancer`). Like every rule they run even when other
  * fields are invalid, so they read the configuration defensively.
  */
+import { MASTER_USERNAME, serviceDatabaseUsers } from '../../lib/database/identity-sql';
 import { isPlainObject } from '../merge';
 import type { Rule } from './rules';
 import { FARGATE_TASK_SIZES, RESERVED_ENVIRONMENT_NAMES, RESERVED_ENVIRONMENT_PREFIXES } from './services';
@@ -136,6 +137,49 @@ const environmentNames: Rule = (config, report) => {
   }
 };
 
+/**
+ * Database users are named after services (`api` → `api`, `api_reader`): two services must not map to one user
+ * (`api-reader` would log in as `api`'s reader), nor to the master user or the roles RDS and PostgreSQL reserve.
+ */
+const databaseUsers: Rule = (config, report) => {
+  const owners = new Map<string, string>();
+  for (const [name, svc] of entries(config)) {
+    const access = isPlainObject(svc.database) ? svc.database.access : undefined;
+    if (access === 'none') continue;
+    const users = serviceDatabaseUsers(name);
+    for (const user of access === 'read-only' ? [users.reader] : [users.writer, users.reader]) {
+      const at = ['services', name];
+      if (user === MASTER_USERNAME || /^(pg_|rds)/.test(user)) {
+        report(
+          at,
+          `expected a service name whose database user (${user}) is not the master user ${MASTER_USERNAME} nor starts with pg_ or rds (reserved roles)`,
+        );
+      } else if (owners.has(user)) {
+        report(at, `expected a service name whose database user (${user}) differs from those of service ${owners.get(user)}`);
+      } else {
+        owners.set(user, name);
+      }
+    }
+  }
+};
+
+/** `cacheTiers` names tiers that exist in `cache.tiers`. */
+const cacheTierNames: Rule = (config, report) => {
+  const tiers =
+    isPlainObject(config.cache) && isPlainObject(config.cache.tiers)
+      ? Object.entries(config.cache.tiers)
+          .filter(([, tier]) => tier !== null)
+          .map(([tier]) => tier)
+      : undefined;
+  if (!tiers) return;
+  for (const [name, svc] of entries(config)) {
+    strings(svc.cacheTiers).forEach((tier, i) => {
+      if (!tiers.includes(tier))
+        report(['services', name, 'cacheTiers', i], `expected one of the tiers in cache.tiers (${tiers.join(', ')})`);
+    });
+  }
+};
+
 /** Production guard rails of the load balancer: TLS, WAF, deletion protection. */
 const loadBalancerGuardRails: Rule = (config, report) => {
   if (config.environment?.production !== true) return;
@@ -154,5 +198,7 @@ export const SERVICE_RULES: readonly Rule[] = [
   healthCheckTiming,
   routingRules,
   environmentNames,
+  databaseUsers,
+  cacheTierNames,
   loadBalancerGuardRails,
 ];

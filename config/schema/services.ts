@@ -218,6 +218,29 @@ export const serviceSchema = z
       .record(environmentName(), z.string())
       .default(D.environment)
       .meta({ description: 'Plain environment variables. Never secrets: those go in `secrets`.' }),
+    database: z
+      .strictObject({
+        access: z.enum(['read-write', 'read-only', 'none']).default(D.database.access).meta({
+          description:
+            'What the service may do in the database: `read-write` gets a writer user `<name>` (read-write on `schema`) and a reader user `<name>_reader` (read-only); `read-only` gets the reader user only; `none` gets no user and no route to the database. `-` in a service name becomes `_`.',
+        }),
+        schema: z
+          .string()
+          .regex(/^[a-z][a-z0-9_]{0,62}$/, {
+            message: 'expected a PostgreSQL schema name: lower-case letters, digits and _, starting with a letter',
+          })
+          .optional()
+          .meta({ description: "Schema the users work in; the writer user's name when absent (`api` for service `api`)." }),
+      })
+      .prefault({})
+      .meta({
+        description:
+          "The service's database identity, created by the stack at deploy time (see docs/database.md). The service logs in as it with an IAM token, never with a password.",
+      }),
+    cacheTiers: z.array(dnsLabel()).optional().meta({
+      description:
+        'Cache tiers (names in `cache.tiers`) the service uses: it gets their endpoints, their AUTH secret and a route to them, and nothing of the others. Every tier when absent.',
+    }),
     secrets: z.record(environmentName(), secretReference()).default(D.secrets).meta({
       description: 'Environment variables filled by ECS from Secrets Manager secrets or SSM parameters, by ARN.',
     }),

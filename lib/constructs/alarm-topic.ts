@@ -1,3 +1,4 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -5,31 +6,73 @@ import { Construct } from 'constructs';
 import type { MonitoringConfig } from '../../config/schema';
 import { EncryptionKey } from './encryption';
 
+/** An AWS service that publishes to the alarm topic on this account's behalf, and which of its resources may. */
+export interface AlarmPublisher {
+  /** The service principal: `cloudwatch.amazonaws.com`, `events.amazonaws.com`, `budgets.amazonaws.com`, ... */
+  readonly servicePrincipal: string;
+  /** ARN pattern (`ArnLike`) of the resources that publish: this app's alarms, its rules. */
+  readonly sourceArn: string;
+}
+
 export interface AlarmTopicProps {
   readonly subscriptions: MonitoringConfig['alarmSubscriptions'];
   readonly production: boolean;
+  /**
+   * Who may publish. Each gets the same statement in the topic policy and in the key policy, scoped to this
+   * account (`aws:SourceAccount`) and to `sourceArn` (`aws:SourceArn`), so that no other account's alarm or
+   * rule can use the topic (the confused deputy). Add a publisher here, never on the topic directly.
+   */
+  readonly publishers: readonly AlarmPublisher[];
 }
 
 /**
- * The one topic every alarm of the environment notifies, on ALARM and on OK. Encrypted with its own key,
- * which CloudWatch and EventBridge may use to publish.
+ * The one topic every alarm of the environment notifies, on ALARM and on OK, encrypted with its own key.
+ *
+ * `enforceSSL` (and any grant) makes CDK write a topic policy, which replaces SNS's default one: whoever is not
+ * named in it cannot publish. Alarms were once left out that way and no notification could arrive, so the
+ * publishers are one list, applied to both policies here (docs/observability.md, "Delivery").
  */
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
   readonly key: EncryptionKey;
 
+  /** CloudWatch alarms (metric and composite) named `<namePrefix>-*` in this stack's account and region. */
+  static cloudWatchAlarms(scope: Construct, namePrefix: string): AlarmPublisher {
+    return {
+      servicePrincipal: 'cloudwatch.amazonaws.com',
+      sourceArn: Stack.of(scope).formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: `${namePrefix}-*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    };
+  }
+
+  /** EventBridge rules of stacks named `<namePrefix>-*` (CloudFormation names a rule after its stack). */
+  static eventBridgeRules(scope: Construct, namePrefix: string): AlarmPublisher {
+    return {
+      servicePrincipal: 'events.amazonaws.com',
+      sourceArn: Stack.of(scope).formatArn({ service: 'events', resource: 'rule', resourceName: `${namePrefix}-*` }),
+    };
+  }
+
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     this.key = new EncryptionKey(this, 'Key', { description: 'Encrypts the alarm topic', production: props.production });
-    // Alarms and EventBridge rules publish to an encrypted topic only if the key lets them.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
     this.topic = new sns.Topic(this, 'Resource', { masterKey: this.key, enforceSSL: true });
+    const account = Stack.of(this).account;
+    for (const publisher of props.publishers) {
+      const principals = [new iam.ServicePrincipal(publisher.servicePrincipal)];
+      const conditions = { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': publisher.sourceArn } };
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({ principals, actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions }),
+      );
+      // SNS encrypts each message with a data key of the topic's key, on the publisher's behalf.
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({ principals, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions }),
+      );
+    }
     for (const sub of props.subscriptions) {
       this.topic.addSubscription(
         sub.protocol === 'email' ? new subscriptions.EmailSubscription(sub.endpoint) : new subscriptions.UrlSubscription(sub.endpoint),

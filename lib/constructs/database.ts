@@ -10,10 +10,10 @@
  *
  * Construct IDs below are API: they name stateful resources (tests pin them).
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -24,8 +24,10 @@ import { clusterEngine, instanceEngine } from '../../config/database-engines';
 import { SERVERLESS } from '../../config/instance-classes';
 import type { CapacityConfig, DatabaseConfig } from '../../config/schema';
 import { acknowledge } from '../compliance';
+import { type DatabaseIdentity, MASTER_USERNAME } from '../database/identity-sql';
+import { DatabaseIdentities } from './database-identities';
 import { EncryptedLogGroup, statefulRemovalPolicy } from './encryption';
-import type { DatabaseEndpoints } from './handles';
+import type { DatabaseEndpoints, DatabaseLogin } from './handles';
 
 export interface DatabaseProps {
   readonly config: DatabaseConfig;
@@ -34,8 +36,14 @@ export interface DatabaseProps {
   readonly vpc: ec2.IVpc;
   /** Isolated subnets for the database, its replicas and the proxy. */
   readonly subnets: ec2.SubnetSelection;
-  /** Subnets with a route to Secrets Manager, for the secret-rotation function. */
+  /** Subnets with a route to Secrets Manager, for the secret-rotation and identity-bootstrap functions. */
   readonly rotationSubnets: ec2.SubnetSelection;
+  /**
+   * The services' database users: created at deploy time by a custom resource, and the proxy may log in as each
+   * (end-to-end IAM).
+   * @default - no application users
+   */
+  readonly identities?: readonly DatabaseIdentity[];
   /** Customer-managed key for storage, the secret, Performance Insights and the exported logs. */
   readonly encryptionKey: kms.IKey;
   /** Zones the readers of `postgres` are spread over, in order. */
@@ -57,7 +65,6 @@ const MONITORING_INTERVAL = Duration.seconds(60);
 const ROTATION_INTERVAL = Duration.days(30);
 /** Short, so that a replica that is replaced or removed drops out of the reader name within a minute. */
 const READER_RECORD_TTL = Duration.seconds(30);
-const MASTER_USERNAME = 'postgres_admin';
 
 /**
  * The database of one environment: writer, readers, proxy, secret, parameters and logs, handed to the
@@ -71,8 +78,18 @@ export class Database extends Construct implements DatabaseEndpoints {
   readonly readerEndpoint: string;
   readonly port = PORT;
   readonly databaseName: string;
-  /** Master credentials (`username`, `password`, `host`, `port`, `dbname`), rotated every 30 days. */
+  /**
+   * Master credentials (`username`, `password`, `host`, `port`, `dbname`), rotated every 30 days. Read by secret
+   * rotation and the identity bootstrap only: no service, and not the proxy (end-to-end IAM).
+   */
   readonly secret: secretsmanager.ISecret;
+  /** The custom resource that creates the services' users. */
+  readonly identities: DatabaseIdentities;
+  /**
+   * What `rds-db:connect` names for a login to the database itself (not the proxy): the Aurora cluster's
+   * resource ID, or the `postgres` primary's.
+   */
+  readonly databaseResourceId: string;
   readonly proxy: rds.DatabaseProxy;
   /** Aurora: the read-only proxy endpoint (absent without readers). */
   readonly readOnlyProxyEndpoint?: rds.IDatabaseProxyEndpoint;
@@ -165,6 +182,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       this.identifier = cluster.clusterIdentifier;
       this.writerInstanceIdentifier = `${namePrefix}-writer`;
       this.readerInstanceIdentifiers = readerIdentifiers(namePrefix, config.readReplicas);
+      this.databaseResourceId = cluster.clusterResourceIdentifier;
       proxyTarget = rds.ProxyTarget.fromCluster(cluster);
       cluster.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
     } else {
@@ -174,31 +192,43 @@ export class Database extends Construct implements DatabaseEndpoints {
       this.identifier = primary.instanceIdentifier;
       this.writerInstanceIdentifier = primary.instanceIdentifier;
       this.readerInstanceIdentifiers = readerIdentifiers(namePrefix, config.readReplicas);
+      this.databaseResourceId = primary.instanceResourceId!;
       proxyTarget = rds.ProxyTarget.fromInstance(primary);
       primary.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
     }
 
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget,
-      secrets: [this.secret],
       vpc,
       vpcSubnets: subnets,
       securityGroups: [this.proxySecurityGroup],
       dbProxyName: `${namePrefix}-proxy`,
       requireTLS: true,
-      // Services authenticate to the proxy with IAM tokens (grantConnect); the proxy uses the secret to reach
-      // PostgreSQL. (IAMAuth ENABLED, "either", exists for SQL Server only.)
-      iamAuth: true,
-      clientPasswordAuthType: rds.ClientPasswordAuthType.POSTGRES_SCRAM_SHA_256,
+      // End-to-end IAM: a service logs in to the proxy with an IAM token for its own user, and the proxy logs in
+      // to PostgreSQL as that same user with a token of its own role. No per-user secret exists to rotate, and
+      // the master user (not a member of rds_iam) cannot come in this way at all. See docs/database.md.
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
       idleClientTimeout: Duration.seconds(config.proxy.idleClientTimeoutSeconds),
       borrowTimeout: Duration.seconds(config.proxy.borrowTimeoutSeconds),
       maxConnectionsPercent: this.capacityPlan.maxConnectionsPercent,
       maxIdleConnectionsPercent: this.capacityPlan.maxIdleConnectionsPercent,
     });
     this.writerEndpoint = this.proxy.endpoint;
+    const identities = props.identities ?? [];
+    const proxyRole = this.proxy.node.findChild('IAMRole') as iam.Role;
+    if (identities.length > 0) {
+      // The proxy connects to the database as each application user: rds-db:connect on the database's own
+      // resource ID (cluster-… or db-…), for those users only (never the master user).
+      proxyRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['rds-db:connect'],
+          resources: identities.map((identity) => dbUserArn(this, this.databaseResourceId, identity.user)),
+        }),
+      );
+    }
     acknowledge(
-      this.proxy.node.findChild('IAMRole'),
-      'The proxy role policy is generated by CDK: it reads and decrypts the one database secret and lives and dies with this one role.',
+      proxyRole,
+      'The proxy role policy allows rds-db:connect as each application user on this database only, and lives and dies with this one role.',
       '*-IAMNoInlinePolicy',
     );
 
@@ -222,6 +252,22 @@ export class Database extends Construct implements DatabaseEndpoints {
       this.readerZone = readers.zone;
     }
     this.pinRulePorts();
+
+    this.identities = new DatabaseIdentities(this, 'Identities', {
+      identities,
+      databaseName: config.databaseName,
+      writerHost: this.cluster ? this.cluster.clusterEndpoint.hostname : this.primary!.dbInstanceEndpointAddress,
+      port: PORT,
+      masterSecret: this.secret,
+      vpc,
+      subnets: props.rotationSubnets,
+      databaseSecurityGroup: this.databaseSecurityGroup,
+      logsKey: encryptionKey,
+      logRetentionDays: config.logRetentionDays,
+      production,
+    });
+    // After every instance of the writer exists (an Aurora cluster is "created" before its writer instance).
+    this.identities.resource.node.addDependency(this.cluster ?? this.primary!);
   }
 
   /**
@@ -248,9 +294,25 @@ export class Database extends Construct implements DatabaseEndpoints {
     }
   }
 
-  grantConnect(grantee: iam.IGrantable, dbUser: string): void {
-    this.proxy.grantConnect(grantee, dbUser);
-    for (const replica of this.replicas) replica.grantConnect(grantee, dbUser);
+  grantConnect(grantee: iam.IGrantable, login: DatabaseLogin): void {
+    if (login.writer) this.proxy.grantConnect(grantee, login.writer);
+    if (this.replicas.length === 0) {
+      // Aurora's read-only proxy endpoint is the proxy's too; without readers the reader endpoint is the writer's.
+      this.proxy.grantConnect(grantee, login.reader);
+      return;
+    }
+    // `postgres` replicas are reached directly. Their resource IDs (db-…) exist only once they do, and naming
+    // them from the service stack would make every reader added or removed an export lock; the grant names the
+    // reader user on any instance instead, and the replica security group decides which instances it reaches.
+    const anyInstance = dbUserArn(this, 'db-*', login.reader);
+    iam.Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns: [anyInstance] });
+    if (Construct.isConstruct(grantee.grantPrincipal)) {
+      acknowledge(
+        grantee.grantPrincipal,
+        'rds-db:connect as the service’s own read-only user on any instance (db-*): replica resource IDs exist only once the replicas do, and naming them here would turn every reader change into an export lock; the user name is what separates services, and the replica security group decides which instances are reached.',
+        `AwsSolutions-IAM5[Resource::${anyInstance}]`,
+      );
+    }
   }
 
   private buildCluster({ config, props, subnetGroup, credentials, removalPolicy }: BuildContext): rds.DatabaseCluster {
@@ -542,6 +604,16 @@ interface BuildContext {
   readonly subnetGroup: rds.SubnetGroup;
   readonly credentials: rds.DatabaseSecret;
   readonly removalPolicy: RemovalPolicy;
+}
+
+/** `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/<user>`: what an IAM database login is authorized against. */
+function dbUserArn(scope: Construct, resourceId: string, user: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'rds-db',
+    resource: 'dbuser',
+    resourceName: `${resourceId}/${user}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 function readerIdentifiers(prefix: string, count: number): string[] {

@@ -1,5 +1,4 @@
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -38,12 +37,12 @@ export class DeploymentFailureRule extends Construct {
       },
     });
     const field = (path: string) => events.EventField.fromPath(path);
-    this.rule.addTarget(
-      new targets.SnsTopic(props.topic, {
-        message: events.RuleTargetInput.fromText(
-          `ECS deployment failed and rolled back: ${field('$.resources[0]')} in ${field('$.region')} at ${field('$.time')}: ${field('$.detail.reason')} (deployment ${field('$.detail.deploymentId')})${props.runbookLink ? `. Runbook: ${props.runbookLink}` : ''}`,
-        ),
-      }),
+    const message = events.RuleTargetInput.fromText(
+      `ECS deployment failed and rolled back: ${field('$.resources[0]')} in ${field('$.region')} at ${field('$.time')}: ${field('$.detail.reason')} (deployment ${field('$.detail.deploymentId')})${props.runbookLink ? `. Runbook: ${props.runbookLink}` : ''}`,
     );
+    // The topic as a bare target, not `targets.SnsTopic`: that one grants events.amazonaws.com an unscoped
+    // publish on the topic and its key. The topic's own policy (AlarmTopic's publishers) admits this account's
+    // rules only, and says so in one place.
+    this.rule.addTarget({ bind: () => ({ arn: props.topic.topicArn, input: message }) });
   }
 }

@@ -13,14 +13,20 @@ export interface DatabaseEndpoints {
   /** Host name of the reader endpoint: replica lag applies. */
   readonly readerEndpoint: string;
   readonly port: number;
-  /** Secret with `username`, `password`, `host`, `port`, `dbname`. */
-  readonly secret: secretsmanager.ISecret;
   /** Name of the application database. */
   readonly databaseName: string;
   /** Allow a client (a service) to reach the writer and the reader endpoints on their port. */
   allowFrom(client: ec2.IConnectable): void;
-  /** Allow a principal to connect with IAM database authentication as `dbUser`. */
-  grantConnect(grantee: iam.IGrantable, dbUser: string): void;
+  /** Allow a principal to log in with an IAM token as `login.writer` at the writer endpoint and as `login.reader` at the reader endpoint. */
+  grantConnect(grantee: iam.IGrantable, login: DatabaseLogin): void;
+}
+
+/** The database users one principal logs in as. */
+export interface DatabaseLogin {
+  /** The user at the writer endpoint (absent for a read-only service). */
+  readonly writer?: string;
+  /** The read-only user at the reader endpoint. */
+  readonly reader: string;
 }
 
 export interface CacheTierEndpoints {

@@ -110,3 +110,31 @@ export function schemaOwnerSql(schema: string, reader: string): string[] {
     `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT ON SEQUENCES TO ${r}`,
   ];
 }
+
+/**
+ * The master user the database is created with: the bootstrap custom resource and secret rotation log in as
+ * it, never a service. No service's user may take this name.
+ */
+export const MASTER_USERNAME = 'postgres_admin';
+
+/** What a service may do in the database, as config says it (`services.<name>.database.access`). */
+export type ServiceDatabaseAccess = DatabaseAccess | 'none';
+
+/** The database users of one service: `api` → writer `api`, reader `api_reader` (`-` becomes `_`). */
+export function serviceDatabaseUsers(service: string): { readonly writer: string; readonly reader: string } {
+  const writer = service.replace(/-/g, '_');
+  return { writer, reader: `${writer}_reader` };
+}
+
+/**
+ * The identities the stack creates for a service: a `read-write` service gets its writer user (read-write on
+ * its schema) and its reader user (read-only), a `read-only` service its reader user only, `none` nothing.
+ * The schema defaults to the writer user's name.
+ */
+export function serviceIdentities(service: string, access: ServiceDatabaseAccess, schema?: string): DatabaseIdentity[] {
+  if (access === 'none') return [];
+  const users = serviceDatabaseUsers(service);
+  const inSchema = schema ?? users.writer;
+  const reader: DatabaseIdentity = { user: users.reader, access: 'read-only', schema: inSchema };
+  return access === 'read-write' ? [{ user: users.writer, access: 'read-write', schema: inSchema }, reader] : [reader];
+}

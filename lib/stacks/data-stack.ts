@@ -3,6 +3,7 @@ import type { AppConfig } from '../../config/schema';
 import { Database, databaseNamePrefix } from '../constructs/database';
 import { CacheTiers } from '../constructs/cache-tiers';
 import { EncryptionKey } from '../constructs/encryption';
+import { serviceIdentities } from '../database/identity-sql';
 import type { Network } from '../constructs/network';
 import { Outputs, publish } from '../outputs';
 import { EnvironmentStack } from './environment-stack';
@@ -54,6 +55,10 @@ export class DataStack extends EnvironmentStack {
       vpc: props.network.vpc,
       subnets: props.network.dataSubnets,
       rotationSubnets: props.network.serviceSubnets,
+      // Every service's users: a service added in config gets them with no other code.
+      identities: Object.entries(config.services).flatMap(([name, service]) =>
+        serviceIdentities(name, service.database.access, service.database.schema),
+      ),
       encryptionKey: this.databaseKey,
       availabilityZones: config.environment.availabilityZones,
       namePrefix: databaseNamePrefix(config.app.name, config.environment.name),
@@ -84,7 +89,11 @@ export class DataStack extends EnvironmentStack {
         : 'Private DNS name over the PostgreSQL read replicas (no proxy): replica lag applies',
     );
     out(Outputs.databasePort, String(db.port), 'PostgreSQL port of both endpoints');
-    out(Outputs.databaseSecretArn, db.secret.secretArn, 'Secrets Manager secret with the master credentials (rotated every 30 days)');
+    out(
+      Outputs.databaseSecretArn,
+      db.secret.secretArn,
+      'Secrets Manager secret with the master credentials (rotated every 30 days): for the identity bootstrap, rotation and break-glass administration, never a service',
+    );
     out(Outputs.databaseProxyName, db.proxy.dbProxyName, 'Name of the RDS Proxy in front of the writer');
     out(
       Outputs.databaseIdentifier,

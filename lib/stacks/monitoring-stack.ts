@@ -33,6 +33,10 @@ export class MonitoringStack extends EnvironmentStack {
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       subscriptions: config.monitoring.alarmSubscriptions,
       production: config.environment.production,
+      publishers: [
+        AlarmTopic.cloudWatchAlarms(this, `${config.app.name}-${config.environment.name}`),
+        AlarmTopic.eventBridgeRules(this, `${config.app.name}-${config.environment.name}`),
+      ],
     });
     this.deploymentFailures = new DeploymentFailureRule(this, 'DeploymentFailures', {
       services: props.service.services.map((s) => s.service),

@@ -2,10 +2,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { EncryptionKey } from '../constructs/encryption';
-import type { CacheTierEndpoints, DatabaseEndpoints } from '../constructs/handles';
+import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../constructs/handles';
 import { PublicLoadBalancer } from '../constructs/load-balancer';
 import type { Network } from '../constructs/network';
 import { WebService } from '../constructs/web-service';
+import { serviceDatabaseUsers } from '../database/identity-sql';
 import { Outputs, pascal, publish } from '../outputs';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack } from './environment-stack';
@@ -67,7 +68,10 @@ export class ServiceStack extends EnvironmentStack {
           listener: this.loadBalancer.listener,
           loadBalancerIdleTimeout: this.loadBalancer.idleTimeout,
           database: props.database,
-          cacheTiers: props.cacheTiers,
+          databaseLogin: databaseLogin(name, service.database.access),
+          databasePoolSize: config.capacity.connectionPoolPerTask,
+          // Only the tiers the service uses (all when config does not say): an unused tier's AUTH secret is not its to read.
+          cacheTiers: service.cacheTiers ? props.cacheTiers.filter((tier) => service.cacheTiers!.includes(tier.name)) : props.cacheTiers,
           logsKey: this.logsKey,
           production,
           alarmNamePrefix: namePrefix,
@@ -94,4 +98,10 @@ export class ServiceStack extends EnvironmentStack {
     if (!found) throw new Error(`no service "${name}"; the services are ${this.services.map((s) => s.name).join(', ')}`);
     return found;
   }
+}
+
+function databaseLogin(service: string, access: 'read-write' | 'read-only' | 'none'): DatabaseLogin | undefined {
+  if (access === 'none') return undefined;
+  const users = serviceDatabaseUsers(service);
+  return access === 'read-write' ? users : { reader: users.reader };
 }

@@ -273,3 +273,42 @@ describe('production guard rails of the service tier', () => {
     expect(loadBalancer.certificate).toBeUndefined();
   });
 });
+
+describe('database identity and cache tiers', () => {
+  test('a service defaults to read-write database access and every cache tier', () => {
+    const api = resolveConfig('dev', DEV).services.api;
+    expect(api.database).toEqual({ access: 'read-write' });
+    expect(api.cacheTiers).toBeUndefined();
+  });
+
+  test('fails when two services map to one database user', () => {
+    expect(problems(DEV, { services: { 'api-reader': { ...WEB } } })).toContainEqual(
+      expect.stringMatching(
+        /services\.api-reader: expected a service name whose database user \(api_reader\) differs from those of service api, got /,
+      ),
+    );
+  });
+
+  test('fails when a service would log in as the master user or a reserved role', () => {
+    const out = problems(DEV, {
+      services: { 'postgres-admin': { ...WEB }, 'rds-tools': { ...WEB, routing: { priority: 51, pathPatterns: ['/rds/*'] } } },
+    });
+    expect(out).toContainEqual(
+      expect.stringMatching(
+        /services\.postgres-admin: expected a service name whose database user \(postgres_admin\) is not the master user/,
+      ),
+    );
+    expect(out).toContainEqual(expect.stringMatching(/services\.rds-tools: expected a service name whose database user \(rds_tools\)/));
+  });
+
+  test('a service with database access none takes no user name', () => {
+    expect(problems(DEV, { services: { 'api-reader': { ...WEB, database: { access: 'none' } } } })).toEqual([]);
+  });
+
+  test('fails on an unknown access and a cache tier that does not exist', () => {
+    expect(problems(DEV, { services: { api: { database: { access: 'admin' }, cacheTiers: ['hot', 'sessions'] } } })).toEqual([
+      `${FILE}: services.api.database.access: expected one of "read-write", "read-only", "none", got "admin"`,
+      `${FILE}: services.api.cacheTiers.1: expected one of the tiers in cache.tiers (critical, hot), got "sessions"`,
+    ]);
+  });
+});
