@@ -294,7 +294,9 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
   // The in-task actions run FIS's SSM documents on the tasks, registered as SSM managed instances by the sidecar,
   // which tags each one with this environment's tags (lib/constructs/task-fault-injection.ts).
   const inTaskPermissions: Permission[] = [
-    { actions: ['ssm:SendCommand'], resources: [`arn:${partition}:ssm:${region}::document/AWSFIS-*`] },
+    // FIS's own documents (AWSFIS-Run-*): AWS-owned, so their ARN has no account, hence the `*` in its place. No
+    // account can create a document so named (SSM reserves names that begin with "aws").
+    { actions: ['ssm:SendCommand'], resources: [`arn:${partition}:ssm:${region}:*:document/AWSFIS-*`] },
     { actions: ['ssm:SendCommand'], resources: [`arn:${partition}:ssm:${region}:${account}:managed-instance/*`], conditions: tagConditions },
     { actions: ['ssm:ListCommands', 'ssm:CancelCommand'], resources: ['*'] },
     resolveTasks,

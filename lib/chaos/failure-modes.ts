@@ -58,7 +58,7 @@ export const FAILURE_MODES: readonly FailureMode[] = [
     whatBroke: 'A bad deploy took everything down',
     experiments: [],
     rehearsal:
-      'FIS has no deployment action. Deploy an image whose `/health/live` fails (or answers slowly) to staging with `cdk deploy`: the circuit breaker or a deployment alarm must roll it back, and the failed-deployment rule must notify.',
+      'FIS has no action that deploys. Deploy an image whose `/health/live` fails (or answers slowly) to staging with `cdk deploy`: the circuit breaker or a deployment alarm must roll it back, and the failed-deployment rule must notify.',
   },
   {
     whatBroke: 'Cascade from one slow dependency',

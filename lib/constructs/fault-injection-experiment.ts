@@ -35,9 +35,11 @@ export class FaultInjectionExperiment extends Construct {
     super(scope, id);
     if (props.stopAlarmArns.length === 0) throw new Error(`${this.node.path}: an experiment needs at least one stop condition`);
     const account = Stack.of(this).account;
+    // IAM and FIS accept Latin-1 text only: typographic apostrophes become plain ones.
+    const description = props.description.replace(/[\u2018\u2019]/g, "'").replace(/[^\t\n\r\x20-\x7E\xA1-\xFF]/g, '-');
 
     this.role = new iam.Role(this, 'Role', {
-      description: `FIS experiment role: ${props.description}`.slice(0, 1000),
+      description: `FIS experiment role: ${description}`.slice(0, 1000),
       // Confused-deputy guard: only experiments of this account may assume it.
       assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
     });
@@ -68,7 +70,7 @@ export class FaultInjectionExperiment extends Construct {
     acknowledge(policy, 'A role for one experiment template; its policy lives and dies with it.', '*-IAMNoInlinePolicy');
 
     this.template = new fis.CfnExperimentTemplate(this, 'Resource', {
-      description: props.description.slice(0, 512),
+      description: description.slice(0, 512),
       roleArn: this.role.roleArn,
       targets: Object.fromEntries(
         Object.entries(props.targets).map(([name, t]) => [
