@@ -13,13 +13,10 @@ export const chaosSchema = z
       description:
         'Whether the environment has the experiment templates (and the SSM agent sidecar the in-task experiments need). Unset: on in every environment that is not production, off in production. A production environment gets them only by setting `true` in its own file, and then needs an alarm subscription (validation says so).',
     }),
-    zone: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          'Availability zone the zone-outage and cache power-interruption experiments cut off; one of `environment.availabilityZones`. Unset: the first of them (where the cache primaries start).',
-      }),
+    zone: z.string().optional().meta({
+      description:
+        'Availability zone the zone-outage and cache power-interruption experiments cut off; one of `environment.availabilityZones`. Unset: the first of them (where the cache primaries start).',
+    }),
     durationMinutes: int(1, 30).meta({
       description: 'How long a fault lasts: the zone cut-off, the cache power interruption and the in-task faults, minutes (1 to 30).',
     }),
@@ -35,12 +32,9 @@ export const chaosSchema = z
       description: 'Packets the target tasks lose, % (1 to 50: beyond that TCP barely works, and the experiment is a task outage).',
     }),
     logRetentionDays: logRetentionDays().meta({ description: 'Days to keep the experiments’ logs (encrypted log group).' }),
-    ssmAgentImage: z
-      .string()
-      .min(1)
-      .meta({
-        description:
-          'Image of the SSM agent sidecar that lets FIS run the in-task experiments (CPU stress, latency, packet loss); pin a tag your registry mirrors.',
-      }),
+    ssmAgentImage: z.string().min(1).meta({
+      description:
+        'Image of the SSM agent sidecar that lets FIS run the in-task experiments (CPU stress, latency, packet loss); pin a tag your registry mirrors.',
+    }),
   })
   .meta({ description: 'Fault-injection experiments (AWS FIS), stopped by the environment’s own alarms: see docs/chaos.md.' });

@@ -138,7 +138,11 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
   // --- The database writer fails over ---------------------------------------------------------------------------
   const writerTitle = 'The database writer fails over';
   if (aurora && config.database.readReplicas === 0) {
-    skip('writer-failover', writerTitle, 'database.readReplicas is 0: Aurora has no reader to promote, and would rebuild the writer instead.');
+    skip(
+      'writer-failover',
+      writerTitle,
+      'database.readReplicas is 0: Aurora has no reader to promote, and would rebuild the writer instead.',
+    );
   } else if (!aurora && !config.database.multiAz) {
     skip('writer-failover', writerTitle, 'database.multiAz is false: the PostgreSQL primary has no standby to fail over to.');
   } else {
@@ -154,13 +158,20 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
         seconds: failover + borrowTimeout + TYPICAL_SECONDS.alarmPeriod,
         derivation: `${aurora ? 'Aurora failover' : 'Multi-AZ failover'} (${failover} s) + the proxy's borrow timeout (${borrowTimeout} s) + one alarm period (${TYPICAL_SECONDS.alarmPeriod} s)`,
       },
-      dashboard: 'Database: writer connections and CPU drop to zero and come back; RDS Proxy: borrow latency spikes, client connections stay flat.',
+      dashboard:
+        'Database: writer connections and CPU drop to zero and come back; RDS Proxy: borrow latency spikes, client connections stay flat.',
       stopAlarmNames: [...degraded, AlarmNames.proxyBorrowLatency(prefix)],
       targets: aurora
         ? { Cluster: { resourceType: 'aws:rds:cluster', resourceArns: [writerArn], selectionMode: 'ALL' } }
         : { Writer: { resourceType: 'aws:rds:db', resourceArns: [writerArn], selectionMode: 'ALL' } },
       actions: aurora
-        ? { Failover: { actionId: 'aws:rds:failover-db-cluster', description: 'Promote an Aurora reader to writer', targets: { Clusters: 'Cluster' } } }
+        ? {
+            Failover: {
+              actionId: 'aws:rds:failover-db-cluster',
+              description: 'Promote an Aurora reader to writer',
+              targets: { Clusters: 'Cluster' },
+            },
+          }
         : {
             Failover: {
               actionId: 'aws:rds:reboot-db-instances',
@@ -194,7 +205,8 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
         seconds: TYPICAL_SECONDS.instanceReboot + TYPICAL_SECONDS.alarmPeriod,
         derivation: `an instance reboot (${TYPICAL_SECONDS.instanceReboot} s) + one alarm period (${TYPICAL_SECONDS.alarmPeriod} s)`,
       },
-      dashboard: 'Database: the rebooted reader’s CPU and replica lag gap, the other readers’ CPU; RDS Proxy (Aurora): reader-endpoint connections.',
+      dashboard:
+        'Database: the rebooted reader’s CPU and replica lag gap, the other readers’ CPU; RDS Proxy (Aurora): reader-endpoint connections.',
       stopAlarmNames: [...degraded, AlarmNames.readersCpu(prefix)],
       targets: { Reader: { resourceType: 'aws:rds:db', resourceArns: [readerArns[0]], selectionMode: 'ALL' } },
       actions: {
@@ -230,7 +242,8 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
         seconds: TYPICAL_SECONDS.cacheFailover + TYPICAL_SECONDS.alarmPeriod,
         derivation: `ElastiCache Multi-AZ promotion (${TYPICAL_SECONDS.cacheFailover} s) + one alarm period (${TYPICAL_SECONDS.alarmPeriod} s); the interrupted nodes rejoin as replicas after chaos.durationMinutes`,
       },
-      dashboard: 'Cache tiers: connections and engine CPU move to the promoted node; the hot tier’s hit rate dips; Database: CPU (misses fall through).',
+      dashboard:
+        'Cache tiers: connections and engine CPU move to the promoted node; the hot tier’s hit rate dips; Database: CPU (misses fall through).',
       stopAlarmNames: [...degraded, lb5xx],
       targets: {
         ReplicationGroups: {
@@ -286,7 +299,13 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
     dashboard: 'Services: running versus desired tasks, healthy targets, 5xx and p99 of each service; the load balancer’s 5xx.',
     stopAlarmNames: [...degraded, ...belowDesired].slice(0, MAX_STOP_CONDITIONS),
     targets: { Tasks: tasksTarget(chaos.stopTasksPercent) },
-    actions: { StopTasks: { actionId: 'aws:ecs:stop-task', description: `Stop ${chaos.stopTasksPercent}% of the running tasks`, targets: { Tasks: 'Tasks' } } },
+    actions: {
+      StopTasks: {
+        actionId: 'aws:ecs:stop-task',
+        description: `Stop ${chaos.stopTasksPercent}% of the running tasks`,
+        targets: { Tasks: 'Tasks' },
+      },
+    },
     permissions: [{ actions: ['ecs:StopTask'], resources: [taskArns], conditions: tagConditions }, resolveTasks],
     inTask: false,
   });
@@ -297,7 +316,11 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
     // FIS's own documents (AWSFIS-Run-*): AWS-owned, so their ARN has no account, hence the `*` in its place. No
     // account can create a document so named (SSM reserves names that begin with "aws").
     { actions: ['ssm:SendCommand'], resources: [`arn:${partition}:ssm:${region}:*:document/AWSFIS-*`] },
-    { actions: ['ssm:SendCommand'], resources: [`arn:${partition}:ssm:${region}:${account}:managed-instance/*`], conditions: tagConditions },
+    {
+      actions: ['ssm:SendCommand'],
+      resources: [`arn:${partition}:ssm:${region}:${account}:managed-instance/*`],
+      conditions: tagConditions,
+    },
     { actions: ['ssm:ListCommands', 'ssm:CancelCommand'], resources: ['*'] },
     resolveTasks,
   ];
@@ -430,7 +453,13 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
         // The subnet's own ACL (the VPC's default ACL carries no tags) is the other side of the swap back.
         { actions: ['ec2:ReplaceNetworkAclAssociation'], resources: [ec2('network-acl')] },
         {
-          actions: ['ec2:DescribeNetworkAcls', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeManagedPrefixLists', 'tag:GetResources'],
+          actions: [
+            'ec2:DescribeNetworkAcls',
+            'ec2:DescribeSubnets',
+            'ec2:DescribeVpcs',
+            'ec2:DescribeManagedPrefixLists',
+            'tag:GetResources',
+          ],
           resources: ['*'],
         },
       ],

@@ -64,7 +64,9 @@ export class FaultInjectionExperiment extends Construct {
       policy,
       'The experiment role acts only within this environment: every statement on a resource is scoped by ARN or by the Application and Environment tags (test/chaos/experiments.test.ts evaluates it with an IAM policy evaluator). The `*` statements are the actions that have no resource-level permissions (describe, list, tag:GetResources, ssm:ListCommands/CancelCommand, log delivery); the `/*` ARNs are narrowed by tag conditions or by the managedByFIS tag FIS puts on the network ACLs it creates.',
       // One acknowledgement per wildcard resource, so that a new wildcard is a new finding.
-      ...[...new Set(['*', ...props.permissions.flatMap((p) => p.resources)])].filter((r) => r.includes('*')).map((r) => `AwsSolutions-IAM5[Resource::${r}]`),
+      ...[...new Set(['*', ...props.permissions.flatMap((p) => p.resources)])]
+        .filter((r) => r.includes('*'))
+        .map((r) => `AwsSolutions-IAM5[Resource::${r}]`),
     );
     acknowledge(this.role, 'A role for one experiment template; its policy lives and dies with it.', '*-IAMNoInlinePolicy');
     acknowledge(policy, 'A role for one experiment template; its policy lives and dies with it.', '*-IAMNoInlinePolicy');
@@ -88,7 +90,12 @@ export class FaultInjectionExperiment extends Construct {
       actions: Object.fromEntries(
         Object.entries(props.actions).map(([name, a]) => [
           name,
-          { actionId: a.actionId, description: a.description, parameters: a.parameters ? { ...a.parameters } : undefined, targets: { ...a.targets } },
+          {
+            actionId: a.actionId,
+            description: a.description,
+            parameters: a.parameters ? { ...a.parameters } : undefined,
+            targets: { ...a.targets },
+          },
         ]),
       ),
       stopConditions: props.stopAlarmArns.map((value) => ({ source: 'aws:cloudwatch:alarm', value })),

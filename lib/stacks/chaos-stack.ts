@@ -32,8 +32,16 @@ export class ChaosStack extends EnvironmentStack {
     });
     this.addStackDependency(props.monitoring);
     const production = config.environment.production;
-    this.logsKey = new EncryptionKey(this, 'LogsKey', { description: 'Encrypts the logs of the fault-injection experiments', production, forCloudWatchLogs: true });
-    this.logGroup = new EncryptedLogGroup(this, 'Logs', { encryptionKey: this.logsKey, retentionDays: config.chaos.logRetentionDays, production });
+    this.logsKey = new EncryptionKey(this, 'LogsKey', {
+      description: 'Encrypts the logs of the fault-injection experiments',
+      production,
+      forCloudWatchLogs: true,
+    });
+    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: this.logsKey,
+      retentionDays: config.chaos.logRetentionDays,
+      production,
+    });
 
     this.experiments = planExperiments(config).planned.map(
       (plan) =>

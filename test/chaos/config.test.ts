@@ -29,7 +29,11 @@ describe('chaos in config', () => {
     ['a duration above 30 minutes', { chaos: { durationMinutes: 60 } }, 'chaos.durationMinutes: expected an integer <= 30, got 60'],
     ['a packet loss above 50%', { chaos: { packetLossPercent: 80 } }, 'chaos.packetLossPercent: expected an integer <= 50, got 80'],
     ['a latency of 0', { chaos: { latencyMs: 0 } }, 'chaos.latencyMs: expected an integer >= 1, got 0'],
-    ['a zone of another region', { chaos: { zone: 'us-east-1a' } }, "chaos.zone: expected one of the environment's availability zones (eu-west-1a, eu-west-1b)"],
+    [
+      'a zone of another region',
+      { chaos: { zone: 'us-east-1a' } },
+      "chaos.zone: expected one of the environment's availability zones (eu-west-1a, eu-west-1b)",
+    ],
     ['a misspelled key', { chaos: { duration: 5 } }, 'chaos.duration: expected one of the known field'],
   ])('fails when %s', (_what, change, line) => {
     expect(problems(dev, change)).toContainEqual(expect.stringContaining(`${FILE}: ${line}`));
@@ -37,7 +41,9 @@ describe('chaos in config', () => {
 
   test('fails when production opts in without anyone to hear the stop conditions', () => {
     expect(problems(prod, { chaos: { enabled: true }, monitoring: { alarmSubscriptions: [] } }, 'prod')).toContainEqual(
-      expect.stringMatching(/monitoring\.alarmSubscriptions: expected at least one subscription in a production environment that opts in to experiments/),
+      expect.stringMatching(
+        /monitoring\.alarmSubscriptions: expected at least one subscription in a production environment that opts in to experiments/,
+      ),
     );
   });
 
@@ -50,7 +56,9 @@ describe('chaos in config', () => {
   });
 
   test('fails when experiments would need more stop conditions than FIS accepts', () => {
-    const services = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((n, i) => [n, { ...WORKER_SERVICE, routing: { ...WORKER_SERVICE.routing, priority: 10 + i } }]));
+    const services = Object.fromEntries(
+      ['a', 'b', 'c', 'd', 'e'].map((n, i) => [n, { ...WORKER_SERVICE, routing: { ...WORKER_SERVICE.routing, priority: 10 + i } }]),
+    );
     expect(problems(dev, { services, capacity: { maxTasks: 100 } })).toContainEqual(
       expect.stringMatching(/chaos\.enabled: expected false with more than 4 services \(this environment has 6\)/),
     );

@@ -65,7 +65,9 @@ describe.each(CASES)('experiments of %s', (_name, env) => {
         expect(c.Source).toBe('aws:cloudwatch:alarm');
         const prefix = `arn:aws:cloudwatch:${region}:${account}:alarm:`;
         expect(c.Value.startsWith(prefix)).toBe(true);
-        expect({ id, alarm: c.Value.slice(prefix.length), exists: alarmNames.has(c.Value.slice(prefix.length)) }).toMatchObject({ exists: true });
+        expect({ id, alarm: c.Value.slice(prefix.length), exists: alarmNames.has(c.Value.slice(prefix.length)) }).toMatchObject({
+          exists: true,
+        });
       }
     }
   });
@@ -81,7 +83,11 @@ describe.each(CASES)('experiments of %s', (_name, env) => {
         const where = `${id}/${name}`;
         if (arns.length > 0) {
           for (const arn of arns) {
-            expect({ where, arn, inside: new RegExp(`^arn:aws:rds:${environment.region}:${environment.account}:(cluster|db):${dbPrefix}(-|$)`).test(arn) }).toMatchObject({ inside: true });
+            expect({
+              where,
+              arn,
+              inside: new RegExp(`^arn:aws:rds:${environment.region}:${environment.account}:(cluster|db):${dbPrefix}(-|$)`).test(arn),
+            }).toMatchObject({ inside: true });
           }
           expect(tags).toBeUndefined();
         } else {
@@ -99,7 +105,10 @@ describe.each(CASES)('experiments of %s', (_name, env) => {
     const [logGroupId] = Object.entries(all).find(([, r]) => r.Type === 'AWS::Logs::LogGroup')!;
     expect(all[logGroupId].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] });
     for (const { props } of experiments(e)) {
-      expect(props.LogConfiguration).toEqual({ LogSchemaVersion: 2, CloudWatchLogsConfiguration: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } });
+      expect(props.LogConfiguration).toEqual({
+        LogSchemaVersion: 2,
+        CloudWatchLogsConfiguration: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+      });
     }
   });
 });
@@ -232,17 +241,20 @@ describe('failure modes', () => {
     expect(rows.map((r) => r[0])).toEqual(FAILURE_MODES.map((m) => m.whatBroke));
   });
 
-  test.each(FAILURE_MODES.map((m, i) => [m.whatBroke, i] as const))('%s: has an experiment or a stated reason, and its row links to it', (_what, i) => {
-    const mode = FAILURE_MODES[i];
-    const links = [...rows[i][3].matchAll(/\(chaos\.md#([a-z0-9-]+)\)/g)].map((m) => m[1]);
-    if (mode.experiments.length > 0) {
-      expect(links).toEqual([...mode.experiments]);
-    } else {
-      expect(mode.rehearsal).toMatch(/^FIS has no action/);
-      expect(links).toEqual([`rehearsal-${i + 1}`]);
-    }
-    for (const anchor of links) expect(guide).toContain(`<a id="${anchor}"></a>`);
-  });
+  test.each(FAILURE_MODES.map((m, i) => [m.whatBroke, i] as const))(
+    '%s: has an experiment or a stated reason, and its row links to it',
+    (_what, i) => {
+      const mode = FAILURE_MODES[i];
+      const links = [...rows[i][3].matchAll(/\(chaos\.md#([a-z0-9-]+)\)/g)].map((m) => m[1]);
+      if (mode.experiments.length > 0) {
+        expect(links).toEqual([...mode.experiments]);
+      } else {
+        expect(mode.rehearsal).toMatch(/^FIS has no action/);
+        expect(links).toEqual([`rehearsal-${i + 1}`]);
+      }
+      for (const anchor of links) expect(guide).toContain(`<a id="${anchor}"></a>`);
+    },
+  );
 
   test('every experiment rehearses at least one failure mode', () => {
     const used = new Set(FAILURE_MODES.flatMap((m) => m.experiments));
