@@ -43,7 +43,7 @@ const PINNED: Record<keyof EnvironmentStacks, string[]> = {
   ],
   monitoring: ['AWS::KMS::Key AlarmTopicKeyBA1A4AA7'],
   // Only where experiments are enabled (not prod, which does not opt in).
-  chaos: ['AWS::KMS::Key LogsKeyA6AB43B2', 'AWS::Logs::LogGroup LogsD4F6B7E6'],
+  chaos: ['AWS::KMS::Key LogsKeyA6AB43B2', 'AWS::Logs::LogGroup Logs6819BB44'],
 };
 
 /** Pinned resources that exist only where configuration turns their feature on. */
