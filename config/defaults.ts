@@ -180,4 +180,15 @@ export const DEFAULTS: Defaults = {
     deletionProtection: true,
     accessLogs: { retentionDays: 90 },
   },
+  // Experiments are on outside production unless an environment says otherwise (chaos-rules.ts: chaosEnabled).
+  chaos: {
+    durationMinutes: 5,
+    stopTasksPercent: 50,
+    taskFaultPercent: 50,
+    cpuStressPercent: 80,
+    latencyMs: 200,
+    packetLossPercent: 10,
+    logRetentionDays: 90,
+    ssmAgentImage: 'public.ecr.aws/amazon-ssm-agent/amazon-ssm-agent:latest',
+  },
 };

@@ -4,7 +4,9 @@
  */
 import { App, Tags } from 'aws-cdk-lib';
 import type { AppConfig } from '../config/schema';
+import { chaosEnabled } from '../config/schema/chaos-rules';
 import { applyCompliance } from './compliance';
+import { ChaosStack } from './stacks/chaos-stack';
 import { DataStack } from './stacks/data-stack';
 import { environmentTags } from './stacks/environment-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -16,6 +18,8 @@ export interface EnvironmentStacks {
   readonly data: DataStack;
   readonly service: ServiceStack;
   readonly monitoring: MonitoringStack;
+  /** The fault-injection experiments; only where `chaos` enables them (off in production unless it opts in). */
+  readonly chaos?: ChaosStack;
 }
 
 export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks {
@@ -33,5 +37,6 @@ export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks
     cacheTiers: data.caches.tiers,
   });
   const monitoring = new MonitoringStack(app, { config, data, service });
-  return { network, data, service, monitoring };
+  const chaos = chaosEnabled(config) ? new ChaosStack(app, { config, monitoring }) : undefined;
+  return { network, data, service, monitoring, chaos };
 }

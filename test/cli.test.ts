@@ -45,6 +45,8 @@ describe('bin/app.ts (the app cdk.json runs)', () => {
     const result = synthApp({});
     expect(result.status).toBe(0);
     expect(result.templates.sort()).toEqual([
+      // dev is not production: it has the fault-injection experiments.
+      'ScaledApp-dev-Chaos.template.json',
       'ScaledApp-dev-Data.template.json',
       'ScaledApp-dev-Monitoring.template.json',
       'ScaledApp-dev-Network.template.json',

@@ -11,6 +11,7 @@
  * with a migration plan), so the test fails on any stateful resource added, renamed or removed.
  */
 import { type AppConfig, listEnvironments } from '../config/load';
+import { chaosEnabled } from '../config/schema/chaos-rules';
 import type { EnvironmentStacks } from '../lib/app';
 import { isStatefulType } from '../lib/stateful';
 import * as fs from 'fs';
@@ -47,6 +48,8 @@ const PINNED: Record<keyof EnvironmentStacks, string[]> = {
     'AWS::S3::Bucket LoadBalancerAccessLogsB27DFC85',
   ],
   monitoring: ['AWS::KMS::Key AlarmTopicKeyBA1A4AA7'],
+  // Only where experiments are enabled (not prod, which does not opt in).
+  chaos: ['AWS::KMS::Key LogsKeyA6AB43B2', 'AWS::Logs::LogGroup Logs6819BB44'],
 };
 
 /** Pinned resources that exist only where configuration turns their feature on. */
@@ -83,6 +86,11 @@ function statefulResources(template: { toJSON(): Record<string, unknown> }): str
 
 describe.each(listEnvironments())('stateful logical IDs in %s', (env) => {
   test.each(Object.keys(PINNED) as (keyof EnvironmentStacks)[])('%s stack: pinned', (layer) => {
+    const { stacks, config } = synth(env);
+    if (layer === 'chaos' && !chaosEnabled(config)) {
+      expect(stacks.chaos).toBeUndefined();
+      return;
+    }
     expect(statefulResources(synth(env).template(layer))).toEqual(pinned(env, layer));
   });
 });
@@ -106,7 +114,7 @@ test('data stack with engine postgres: pinned', () => {
   );
 });
 
-const LAYERS: (keyof EnvironmentStacks)[] = ['network', 'data', 'service', 'monitoring'];
+const LAYERS: (keyof EnvironmentStacks)[] = ['network', 'data', 'service', 'monitoring', 'chaos'];
 
 describe.each(listEnvironments())('%s environment', (env) => {
   test('synthesizes with no unacknowledged finding from any rule pack (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1)', () => {
@@ -118,6 +126,8 @@ describe.each(listEnvironments())('%s environment', (env) => {
   });
 
   test.each(LAYERS)('%s stack matches its snapshot', (layer) => {
-    expect(synth(env).template(layer).toJSON()).toMatchSnapshot();
+    // An environment without experiments has no Chaos stack: its snapshot is null.
+    const { stacks } = synth(env);
+    expect(stacks[layer] ? synth(env).template(layer).toJSON() : null).toMatchSnapshot();
   });
 });

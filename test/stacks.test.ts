@@ -65,9 +65,19 @@ describe('stacks', () => {
       'ScaledApp-staging-Data',
       'ScaledApp-staging-Service',
       'ScaledApp-staging-Monitoring',
+      'ScaledApp-staging-Chaos',
     ]);
     expect(stacks.data.account).toBe('222222222222');
     expect(stacks.data.region).toBe('eu-west-1');
+  });
+
+  test('the Chaos stack deploys after Monitoring and takes nothing from another stack: no import, no parameter', () => {
+    const { stacks } = synth('staging');
+    expect(stacks.chaos!.dependencies.map((s) => s.stackName)).toEqual(['ScaledApp-staging-Monitoring']);
+    // A cross-stack reference would make the stacks it exercises export values it locks (contract 1: by name).
+    const template = synth('staging').template('chaos').toJSON();
+    expect(JSON.stringify(template)).not.toContain('Fn::ImportValue');
+    expect(Object.keys(template.Parameters ?? {})).toEqual(['BootstrapVersion']);
   });
 
   test('prod protects the stateful and network stacks from deletion; dev does not', () => {

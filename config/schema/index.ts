@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { capacitySchema } from './capacity';
+import { chaosSchema } from './chaos';
+import { applyChaosRules } from './chaos-rules';
 import { cacheSchema } from './cache';
 import { applyCacheRules } from './cache-rules';
 import { databaseSchema } from './database';
@@ -26,11 +28,13 @@ export const appConfigSchema = z
     monitoring: monitoringSchema,
     services: servicesSchema,
     loadBalancer: loadBalancerSchema,
+    chaos: chaosSchema,
   })
   // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
   .superRefine(applyRules, { when: () => true })
   .superRefine(applyCacheRules, { when: () => true })
-  .superRefine(applyMonitoringRules, { when: () => true });
+  .superRefine(applyMonitoringRules, { when: () => true })
+  .superRefine(applyChaosRules, { when: () => true });
 
 /** The validated configuration of one environment, as every construct receives it. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -45,3 +49,4 @@ export type MonitoringConfig = AppConfig['monitoring'];
 export type AlarmThresholds = MonitoringConfig['thresholds'];
 export type ServiceConfig = AppConfig['services'][string];
 export type LoadBalancerConfig = AppConfig['loadBalancer'];
+export type ChaosConfig = AppConfig['chaos'];

@@ -1,9 +1,11 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
+import { chaosEnabled } from '../../config/schema/chaos-rules';
 import { EncryptionKey } from '../constructs/encryption';
 import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../constructs/handles';
 import { PublicLoadBalancer } from '../constructs/load-balancer';
+import { TaskFaultInjection } from '../constructs/task-fault-injection';
 import type { Network } from '../constructs/network';
 import { WebService } from '../constructs/web-service';
 import { serviceDatabaseUsers } from '../database/identity-sql';
@@ -77,6 +79,15 @@ export class ServiceStack extends EnvironmentStack {
           alarmNamePrefix: namePrefix,
         }),
     );
+
+    // Only where experiments are enabled: elsewhere (production, by default) the task definitions stay as they are.
+    if (chaosEnabled(config)) {
+      const faultInjection = new TaskFaultInjection(this, 'FaultInjection', {
+        agentImage: config.chaos.ssmAgentImage,
+        instanceTags: { Application: config.app.name, Environment: config.environment.name },
+      });
+      for (const s of this.services) faultInjection.addTo(s.taskDefinition, s.logGroup);
+    }
 
     const out = (key: string, value: string, description: string) =>
       publish(this, config.app.name, config.environment.name, key, value, description);

@@ -1,0 +1,88 @@
+/**
+ * The command-line contract of `npm run chaos`, run as npm runs it (ts-node, transpile-only), offline: the paths
+ * that need no AWS answer (usage, configuration, what the environment has, credentials).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CHILD_NODE_FLAGS } from '../support/child';
+
+const ROOT = path.join(__dirname, '..', '..');
+const EMPTY = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-empty-'));
+fs.writeFileSync(path.join(EMPTY, 'config'), '');
+fs.writeFileSync(path.join(EMPTY, 'credentials'), '');
+
+function chaos(args: string[]) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_CONFIG_FILE: path.join(EMPTY, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(EMPTY, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  for (const name of [
+    'AWS_PROFILE',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  ]) {
+    delete env[name];
+  }
+  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/chaos.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('npm run chaos', () => {
+  test('exits 2 with usage when neither --list nor --start is given', () => {
+    const result = chaos(['--env', 'dev']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^usage: npm run chaos -- --env NAME/);
+  });
+
+  test('exits 2 when --list and --start are both given', () => {
+    const result = chaos(['--env', 'dev', '--list', '--start', 'zone-lost']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^--list and --start exclude each other/);
+  });
+
+  test('exits 1 on an unknown environment, listing the known ones', () => {
+    const result = chaos(['--env', 'prd', '--list']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/expected one of dev, prod, staging/);
+  });
+
+  test('exits 2 on an experiment the environment does not have, saying why', () => {
+    const result = chaos(['--env', 'dev', '--start', 'cache-primary-lost', '--yes']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^dev has no experiment cache-primary-lost: cache tiers critical, hot have no Multi-AZ replica/);
+  });
+
+  test('says production has no experiments unless it opts in', () => {
+    const result = chaos(['--env', 'prod', '--start', 'zone-lost', '--yes']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('prod has no experiments: a production environment opts in with chaos.enabled: true in its file\n');
+  });
+
+  test('exits 2 with one clear line, not a stack trace, when the profile has no credentials', () => {
+    const result = chaos(['--env', 'staging', '--list', '--profile', 'nobody']);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'credentials: CredentialsProviderError: Could not resolve credentials using profile: [nobody] in configuration/credentials file(s). (from profile "nobody"; sign in again, or pass --profile)\n',
+    );
+  });
+
+  test('exits 2 with one line when the default chain finds no credentials', () => {
+    const result = chaos(['--env', 'staging', '--start', 'zone-lost', '--yes', '--json']);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^credentials: CredentialsProviderError: Could not load credentials from any providers/);
+  });
+});
