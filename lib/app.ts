@@ -5,6 +5,7 @@
 import { App, Tags } from 'aws-cdk-lib';
 import type { AppConfig } from '../config/schema';
 import { applyCompliance } from './compliance';
+import { BackupCopyStack } from './stacks/backup-copy-stack';
 import { DataStack } from './stacks/data-stack';
 import { environmentTags } from './stacks/environment-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -16,6 +17,8 @@ export interface EnvironmentStacks {
   readonly data: DataStack;
   readonly service: ServiceStack;
   readonly monitoring: MonitoringStack;
+  /** The cross-region copy vault, when `recovery.crossRegionCopy.region` is set. */
+  readonly backupCopy?: BackupCopyStack;
 }
 
 export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks {
@@ -24,7 +27,11 @@ export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks
   applyCompliance(app);
 
   const network = new NetworkStack(app, { config });
+  const copyRegion = config.recovery.crossRegionCopy.region;
+  const backupCopy = copyRegion ? new BackupCopyStack(app, { config, region: copyRegion }) : undefined;
   const data = new DataStack(app, { config, network: network.network });
+  // The copy vault exists before the plan that copies into it; the plan names it by ARN, not by reference.
+  if (backupCopy) data.addStackDependency(backupCopy, 'the backup plan copies into the copy vault');
   const service = new ServiceStack(app, {
     config,
     network: network.network,
@@ -33,5 +40,5 @@ export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks
     cacheTiers: data.caches.tiers,
   });
   const monitoring = new MonitoringStack(app, { config, data, service });
-  return { network, data, service, monitoring };
+  return { network, data, service, monitoring, backupCopy };
 }
