@@ -51,11 +51,9 @@ export const recoverySchema = z
     objectives: z
       .strictObject({
         inRegion: objective('when the database is lost, corrupted or deleted in its region (a bad migration, a compromised role)'),
-        regionLoss: objective('when the whole region is unavailable (recovered from the cross-region copy)')
-          .optional()
-          .meta({
-            description: 'Recovery objectives when the region is unavailable; absent when the environment promises none (no copy).',
-          }),
+        regionLoss: objective('when the whole region is unavailable (recovered from the cross-region copy)').optional().meta({
+          description: 'Recovery objectives when the region is unavailable; absent when the environment promises none (no copy).',
+        }),
       })
       .meta({
         description: 'What the environment promises; validation checks them against what the configuration delivers (docs/recovery.md).',

@@ -133,7 +133,7 @@ export class DataProtection extends Construct {
           deleteAfter: rule.retention,
           // The default start window is 8 hours; an hour keeps the recovery model's backup-job figure honest.
           startWindow: Duration.hours(1),
-          copyActions: rule.copy ? destinations.map((d) => ({ destinationBackupVault: d.vault, deleteAfter: d.retention })) : [],
+          copyActions: rule.copy ? destinations.map((d) => ({ destinationBackupVault: d.vault, deleteAfter: d.retention })) : undefined,
         }),
       );
     }
@@ -354,14 +354,18 @@ function restoreStatements(db: ProtectedDatabase): iam.PolicyStatement[] {
     }),
     new iam.PolicyStatement({
       sid: 'TagAndDeleteRestoreTestCopy',
-      actions: cluster
-        ? ['rds:AddTagsToResource', 'rds:DeleteDBCluster']
-        : ['rds:AddTagsToResource', 'rds:DeleteDBInstance'],
+      actions: cluster ? ['rds:AddTagsToResource', 'rds:DeleteDBCluster'] : ['rds:AddTagsToResource', 'rds:DeleteDBInstance'],
       resources: [target],
     }),
     new iam.PolicyStatement({
       sid: 'Describe',
-      actions: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource'],
+      actions: [
+        'rds:DescribeDBClusters',
+        'rds:DescribeDBInstances',
+        'rds:DescribeDBClusterSnapshots',
+        'rds:DescribeDBSnapshots',
+        'rds:ListTagsForResource',
+      ],
       resources: ['*'],
     }),
     new iam.PolicyStatement({

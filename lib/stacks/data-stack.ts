@@ -96,14 +96,24 @@ export class DataStack extends EnvironmentStack {
     const copyRegion = recovery.crossRegionCopy.region;
     const copies = copyDestinations(config, copyRegion ? BackupCopyStack.vaultArn(config, copyRegion) : undefined);
     if (recovery.crossAccountVaultArn) {
-      // A copy into another account is made by that account from a snapshot encrypted with this key.
+      // A copy into another account is made by RDS in that account from a snapshot encrypted with this key:
+      // the account may see the key and grant it to an AWS service, nothing else (no Decrypt of its own).
+      const destination = new iam.AccountPrincipal(recovery.crossAccountVaultArn.split(':')[4]);
       this.databaseKey.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'CrossAccountBackupCopy',
-          principals: [new iam.AccountPrincipal(recovery.crossAccountVaultArn.split(':')[4])],
-          actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'],
+          principals: [destination],
+          actions: ['kms:CreateGrant'],
           resources: ['*'],
           conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+      );
+      this.databaseKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CrossAccountBackupCopyDescribe',
+          principals: [destination],
+          actions: ['kms:DescribeKey'],
+          resources: ['*'],
         }),
       );
     }

@@ -105,7 +105,9 @@ describe('production guard rails', () => {
         expect.stringContaining('recovery.vaultLock.mode: expected "governance" or "compliance" in a production environment'),
         expect.stringContaining('recovery.restoreTesting.enabled: expected true in a production environment'),
         expect.stringContaining('recovery.continuousBackup.enabled: expected true in a production environment'),
-        expect.stringContaining('recovery.rules: expected a rule that keeps snapshots at least 35 days in a production environment (the longest is 14)'),
+        expect.stringContaining(
+          'recovery.rules: expected a rule that keeps snapshots at least 35 days in a production environment (the longest is 14)',
+        ),
         expect.stringContaining('recovery.crossRegionCopy.retentionDays: expected at least 35 in a production environment'),
       ]),
     );
@@ -132,7 +134,7 @@ describe('vault lock', () => {
     expect(problems(prod, { recovery: { vaultLock: { mode: 'compliance', complianceAcknowledged: true } } })).toEqual([]);
   });
 
-  test('compliance mode keeps the AWS minimum of 3 days to change one\'s mind', () => {
+  test("compliance mode keeps the AWS minimum of 3 days to change one's mind", () => {
     expect(problems(prod, { recovery: { vaultLock: { changeableForDays: 1 } } })).toEqual([
       `${FILE}: recovery.vaultLock.changeableForDays: expected an integer >= 3, got 1`,
     ]);

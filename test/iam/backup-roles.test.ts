@@ -134,7 +134,7 @@ describe.each([
 ] as const)('%s', (_title, built, rolePrefix, matrix) => {
   const policies = policiesOfRole(built.template, rolePrefix);
 
-  test('carries no AWS managed policy and only this construct\'s own', () => {
+  test("carries no AWS managed policy and only this construct's own", () => {
     expect(policies.length).toBe(1);
   });
 

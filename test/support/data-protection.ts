@@ -51,7 +51,12 @@ type Json = unknown;
  * account and region, a key's ARN by `arn:aws:kms:<region>:<account>:key/<logical ID>`, a role's by its logical ID.
  */
 export function resolveIntrinsics(value: Json, resources: Record<string, { Type: string }>): Json {
-  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
   const walk = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(walk);
     if (typeof v !== 'object' || v === null) return v;
@@ -66,7 +71,8 @@ export function resolveIntrinsics(value: Json, resources: Record<string, { Type:
       const type = resources[id]?.Type;
       if (type === 'AWS::KMS::Key' && attribute === 'Arn') return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
       if (type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${ACCOUNT}:role/${id}`;
-      if (type === 'AWS::Backup::BackupVault' && attribute === 'BackupVaultArn') return `arn:aws:backup:${REGION}:${ACCOUNT}:backup-vault:${id}`;
+      if (type === 'AWS::Backup::BackupVault' && attribute === 'BackupVaultArn')
+        return `arn:aws:backup:${REGION}:${ACCOUNT}:backup-vault:${id}`;
       return `${id}.${attribute}`;
     }
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
