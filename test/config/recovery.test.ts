@@ -2,7 +2,9 @@
  * The recovery section: the recovery model's arithmetic on its own, then the rules that refuse a configuration
  * which cannot meet its objectives or drops a production guard rail, each with the message a person reads.
  */
-import { loadEnvironment } from '../../config/load';
+import * as fs from 'fs';
+import * as path from 'path';
+import { PROJECT_ROOT, listEnvironments, loadEnvironment } from '../../config/load';
 import { planRecovery, type RecoveryInput } from '../../config/recovery';
 import { FILE, problems } from '../support/problems';
 import dev from '../../config/environments/dev';
@@ -152,4 +154,33 @@ test('continuous backup retention must equal the database retention AWS Backup t
   expect(problems(prod, { recovery: { continuousBackup: { retentionDays: 21 } } })).toEqual([
     `${FILE}: recovery.continuousBackup.retentionDays: expected 14, database.backup.retentionDays: AWS Backup sets the database's automated backup retention to this figure, and CloudFormation would set it back, got 21`,
   ]);
+});
+
+describe('docs/recovery.md', () => {
+  const doc = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'recovery.md'), 'utf8');
+  const shown = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : String(x));
+
+  test.each(listEnvironments())('states the objectives and what the model delivers for %s', (env) => {
+    const config = loadEnvironment(env);
+    const r = config.recovery;
+    const plan = planRecovery({
+      engine: config.database.engine,
+      dataSizeGiB: r.dataSizeGiB,
+      continuousBackup: r.continuousBackup.enabled,
+      rules: Object.entries(r.rules).map(([name, rule]) => ({ name, frequency: rule.frequency, copy: rule.copy })),
+      crossRegionCopy: r.crossRegionCopy.region !== undefined,
+    });
+    const cells = [
+      `${r.objectives.inRegion.rpoMinutes} / ${plan.inRegion.rpo.minutes}`,
+      `${r.objectives.inRegion.rtoMinutes} / ${plan.inRegion.rto.minutes}`,
+      `${shown(r.objectives.regionLoss?.rpoMinutes)} / ${shown(plan.regionLoss.rpo.minutes)}`,
+      `${shown(r.objectives.regionLoss?.rtoMinutes)} / ${shown(plan.regionLoss.rto.minutes)}`,
+    ];
+    expect(doc).toMatch(new RegExp(`\\| ${env} +\\| ${cells.map((c) => c.replace(/[/-]/g, '\\$&')).join(' +\\| ')} +\\|`));
+  });
+
+  test.each(['critical', 'hot'])('states the snapshot retention of the %s tier in every environment', (tier) => {
+    const days = ['dev', 'staging', 'prod'].map((env) => loadEnvironment(env).cache.tiers[tier].snapshotRetentionDays);
+    expect(doc).toMatch(new RegExp(`\\| \`${tier}\` +\\| \`[a-z-]+\` +\\| ${days.join(' +\\| ')} +\\|`));
+  });
 });
