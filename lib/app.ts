@@ -40,5 +40,6 @@ export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks
     cacheTiers: data.caches.tiers,
   });
   const monitoring = new MonitoringStack(app, { config, data, service });
-  return { network, data, service, monitoring, backupCopy };
+  // No `backupCopy` key at all without a copy region, so that iterating the stacks finds only stacks.
+  return { network, data, service, monitoring, ...(backupCopy ? { backupCopy } : {}) };
 }

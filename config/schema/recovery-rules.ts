@@ -85,6 +85,8 @@ const continuousMatchesDatabase: Rule = (config, report) => {
   const continuous = config.recovery?.continuousBackup;
   const databaseDays = config.database?.backup?.retentionDays;
   if (continuous?.enabled !== true || !isNumber(continuous.retentionDays) || !isNumber(databaseDays)) return;
+  // A database retention out of range is reported by its own field; continuous backup's 1 to 35 days apply here.
+  if (databaseDays < 1 || databaseDays > 35) return;
   if (continuous.retentionDays !== databaseDays) {
     report(
       at('continuousBackup', 'retentionDays'),
