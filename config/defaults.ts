@@ -172,6 +172,26 @@ export const DEFAULTS: Defaults = {
       routing: { priority: 100, pathPatterns: ['/*'], hosts: [] },
     },
   },
+  // Why each figure, and the recovery model behind the objectives: docs/recovery.md.
+  recovery: {
+    objectives: {
+      inRegion: { rpoMinutes: 15, rtoMinutes: 120 },
+    },
+    dataSizeGiB: 50,
+    continuousBackup: { enabled: true, retentionDays: 7 },
+    rules: {
+      daily: { frequency: 'daily', startUtc: '05:00', retentionDays: 35, copy: true },
+    },
+    crossRegionCopy: { retentionDays: 35 },
+    vaultLock: { mode: 'none', minRetentionDays: 1, maxRetentionDays: 3_650, changeableForDays: 3, complianceAcknowledged: false },
+    restoreTesting: {
+      enabled: true,
+      schedule: 'cron(0 6 ? * SUN *)',
+      scheduleTimezone: 'Etc/UTC',
+      startWindowHours: 24,
+      selectionWindowDays: 7,
+    },
+  },
   loadBalancer: {
     waf: true,
     wafRateLimitPer5Minutes: 2000,

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/schema';
 import { chaosEnabled } from '../config/schema/chaos-rules';
 import { applyCompliance } from './compliance';
 import { ChaosStack } from './stacks/chaos-stack';
+import { BackupCopyStack } from './stacks/backup-copy-stack';
 import { DataStack } from './stacks/data-stack';
 import { environmentTags } from './stacks/environment-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -20,6 +21,8 @@ export interface EnvironmentStacks {
   readonly monitoring: MonitoringStack;
   /** The fault-injection experiments; only where `chaos` enables them (off in production unless it opts in). */
   readonly chaos?: ChaosStack;
+  /** The cross-region copy vault, when `recovery.crossRegionCopy.region` is set. */
+  readonly backupCopy?: BackupCopyStack;
 }
 
 export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks {
@@ -28,7 +31,11 @@ export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks
   applyCompliance(app);
 
   const network = new NetworkStack(app, { config });
+  const copyRegion = config.recovery.crossRegionCopy.region;
+  const backupCopy = copyRegion ? new BackupCopyStack(app, { config, region: copyRegion }) : undefined;
   const data = new DataStack(app, { config, network: network.network });
+  // The copy vault exists before the plan that copies into it; the plan names it by ARN, not by reference.
+  if (backupCopy) data.addStackDependency(backupCopy, 'the backup plan copies into the copy vault');
   const service = new ServiceStack(app, {
     config,
     network: network.network,
@@ -38,5 +45,6 @@ export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks
   });
   const monitoring = new MonitoringStack(app, { config, data, service });
   const chaos = chaosEnabled(config) ? new ChaosStack(app, { config, monitoring }) : undefined;
-  return { network, data, service, monitoring, chaos };
+  // No `backupCopy` key at all without a copy region, so that iterating the stacks finds only stacks.
+  return { network, data, service, monitoring, chaos, ...(backupCopy ? { backupCopy } : {}) };
 }

@@ -11,6 +11,8 @@ export const STATEFUL_RESOURCE_TYPES: readonly string[] = [
   'AWS::SecretsManager::Secret',
   'AWS::S3::Bucket',
   'AWS::Logs::LogGroup',
+  // Holds recovery points; CloudFormation cannot delete a vault that holds any, and a locked one never early.
+  'AWS::Backup::BackupVault',
 ];
 
 export function isStatefulType(type: string): boolean {

@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const region = values.region ?? config.environment.region;
   const credentials = values.profile ? fromIni({ profile: values.profile }) : fromNodeProviderChain();
-  const aws = createAws(createClients({ region, credentials }));
+  const aws = createAws(createClients({ region, credentials, copyRegion: config.recovery.crossRegionCopy.region }));
 
   try {
     // Resolve credentials once, up front: a missing profile should say so before any check runs.

@@ -34,6 +34,12 @@ export default {
       hot: { nodeType: 'cache.t4g.small', replicas: 0, multiAz: false, expectedKeys: 50_000 },
     },
   },
+  // Point-in-time recovery for a day (the database's own retention), a week of snapshots, no copy, no restore tests.
+  recovery: {
+    continuousBackup: { retentionDays: 1 },
+    rules: { daily: { retentionDays: 7 } },
+    restoreTesting: { enabled: false },
+  },
   services: {
     api: { tasks: { desired: 1, min: 1, max: 2 }, logRetentionDays: 7 },
   },

@@ -56,6 +56,22 @@ export default {
     certificate: { domainName: 'app.example.com', hostedZone: { id: 'Z0123456789EXAMPLEABC', name: 'example.com' } },
     accessLogs: { retentionDays: 365 },
   },
+  // 500 GiB: point-in-time recovery within 5 minutes and back in about 100 minutes in the region; from the copy in
+  // eu-central-1 within about 9.5 hours of data and under 3 hours (docs/recovery.md has the arithmetic).
+  recovery: {
+    objectives: {
+      inRegion: { rpoMinutes: 15, rtoMinutes: 120 },
+      regionLoss: { rpoMinutes: 600, rtoMinutes: 240 },
+    },
+    dataSizeGiB: 500,
+    continuousBackup: { enabled: true, retentionDays: 14 },
+    rules: {
+      'every-4-hours': { frequency: 'every-4-hours', startUtc: '00:30', retentionDays: 7, copy: true },
+      monthly: { frequency: 'monthly', startUtc: '05:00', retentionDays: 365, copy: false },
+    },
+    crossRegionCopy: { region: 'eu-central-1', retentionDays: 35 },
+    vaultLock: { mode: 'governance', minRetentionDays: 7, maxRetentionDays: 400 },
+  },
   monitoring: {
     alarmSubscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }],
   },

@@ -21,6 +21,11 @@ export default {
       hot: { nodeType: 'cache.m7g.large' },
     },
   },
+  // Production's protection without the lock: the copy and the restore tests are rehearsed here first.
+  recovery: {
+    objectives: { regionLoss: { rpoMinutes: 1_560, rtoMinutes: 180 } },
+    crossRegionCopy: { region: 'eu-central-1' },
+  },
   loadBalancer: {
     certificate: { arn: 'arn:aws:acm:eu-west-1:222222222222:certificate/00000000-0000-4000-8000-000000000000' },
   },

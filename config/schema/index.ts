@@ -13,6 +13,8 @@ import { appSchema, environmentSchema, tagsSchema } from './environment';
 import { monitoringSchema } from './monitoring';
 import { applyMonitoringRules } from './monitoring-rules';
 import { networkSchema } from './network';
+import { recoverySchema } from './recovery';
+import { applyRecoveryRules } from './recovery-rules';
 import { applyRules } from './rules';
 import { loadBalancerSchema, servicesSchema } from './services';
 
@@ -29,12 +31,14 @@ export const appConfigSchema = z
     services: servicesSchema,
     loadBalancer: loadBalancerSchema,
     chaos: chaosSchema,
+    recovery: recoverySchema,
   })
   // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
   .superRefine(applyRules, { when: () => true })
   .superRefine(applyCacheRules, { when: () => true })
   .superRefine(applyMonitoringRules, { when: () => true })
-  .superRefine(applyChaosRules, { when: () => true });
+  .superRefine(applyChaosRules, { when: () => true })
+  .superRefine(applyRecoveryRules, { when: () => true });
 
 /** The validated configuration of one environment, as every construct receives it. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -50,3 +54,4 @@ export type AlarmThresholds = MonitoringConfig['thresholds'];
 export type ServiceConfig = AppConfig['services'][string];
 export type LoadBalancerConfig = AppConfig['loadBalancer'];
 export type ChaosConfig = AppConfig['chaos'];
+export type RecoveryConfig = AppConfig['recovery'];

@@ -379,11 +379,6 @@ export class Database extends Construct implements DatabaseEndpoints {
       'PostgreSQL listens on its default port 5432: the RDS Proxy, the only way in, listens on 5432 whatever the database port, and the security groups admit the proxy only.',
       'AwsSolutions-RDS11',
     );
-    acknowledge(
-      cluster,
-      'Backups are Aurora automated backups with the retention of database.backup.retentionDays (at least 7 days in production, enforced by the schema) and a final snapshot on removal; AWS Backup plans are an organisation-level concern outside this app.',
-      '*-RDSInBackupPlan',
-    );
     return cluster;
   }
 
@@ -428,11 +423,6 @@ export class Database extends Construct implements DatabaseEndpoints {
       primary,
       'PostgreSQL listens on its default port 5432: the RDS Proxy listens on 5432 whatever the database port, and the security group admits the proxy and secret rotation only.',
       'AwsSolutions-RDS11',
-    );
-    acknowledge(
-      primary,
-      'Backups are RDS automated backups with the retention of database.backup.retentionDays (at least 7 days in production, enforced by the schema) and a final snapshot on removal; AWS Backup plans are an organisation-level concern outside this app.',
-      '*-RDSInBackupPlan',
     );
     return primary;
   }

@@ -17,6 +17,7 @@ import type { CacheTier } from './cache-tier';
 import type { Database } from './database';
 import { monitorDatabase } from './database-alarms';
 import type { PublicLoadBalancer } from './load-balancer';
+import { type BackupFailureRule, monitorBackupRules } from './backup-alarms';
 import { monitorDeploymentRule, monitorLoadBalancer, monitorService } from './service-alarms';
 import type { WebService } from './web-service';
 
@@ -32,6 +33,11 @@ export interface ObservabilityProps {
   readonly loadBalancer: PublicLoadBalancer;
   /** The rule that reports failed ECS deployments. */
   readonly deploymentFailureRule: events.IRule;
+  /**
+   * The rules that report failed AWS Backup jobs.
+   * @default - none
+   */
+  readonly backupFailureRules?: readonly BackupFailureRule[];
 }
 
 export class Observability extends Construct {
@@ -72,6 +78,10 @@ export class Observability extends Construct {
     monitorDeploymentRule(kit, props.deploymentFailureRule);
     this.facade.addLargeHeader('Load balancer');
     monitorLoadBalancer(kit, props.loadBalancer);
+    if (props.backupFailureRules?.length) {
+      this.facade.addLargeHeader('Backups');
+      monitorBackupRules(kit, props.backupFailureRules);
+    }
 
     const composites = this.facade.createdCompositeAlarms();
     // The state of every service at a glance.

@@ -34,6 +34,10 @@ export const RUNBOOK_SECTIONS = [
   'deployment-notifications-failing',
   'load-balancer-5xx-high',
   'load-balancer-rejected-connections',
+  'backup-job-failed',
+  'backup-copy-failed',
+  'restore-test-failed',
+  'backup-notifications-failing',
 ] as const;
 
 export type RunbookSection = (typeof RUNBOOK_SECTIONS)[number];

@@ -1,12 +1,19 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
-import { Database, databaseNamePrefix } from '../constructs/database';
+import { acknowledge } from '../compliance';
 import { CacheTiers } from '../constructs/cache-tiers';
+import { DataProtection } from '../constructs/data-protection';
+import { Database, databaseNamePrefix } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption';
 import { serviceIdentities } from '../database/identity-sql';
 import type { Network } from '../constructs/network';
 import { Outputs, publish } from '../outputs';
+import { BackupCopyStack } from './backup-copy-stack';
 import { EnvironmentStack } from './environment-stack';
+import { copyDestinations, restoreTestingPlanName, snapshotRules, vaultLockOf } from './recovery-props';
 
 export interface DataStackProps {
   readonly config: AppConfig;
@@ -28,6 +35,10 @@ export class DataStack extends EnvironmentStack {
   readonly database: Database;
   /** The cache tiers from `cache.tiers`; `caches.tier('critical')` is the handle the services use. */
   readonly caches: CacheTiers;
+  /** AWS Backup of the database: vault, plan, copies, lock and restore tests (`recovery` in config). */
+  readonly protection: DataProtection;
+
+  private readonly props: DataStackProps;
 
   constructor(scope: Construct, props: DataStackProps) {
     const { config } = props;
@@ -36,6 +47,7 @@ export class DataStack extends EnvironmentStack {
       description: `${config.app.name} ${config.environment.name}: PostgreSQL writer and readers, RDS Proxy, cache tiers (stateful)`,
       terminationProtection: config.environment.production,
     });
+    this.props = props;
     const production = config.environment.production;
     // One key per data store, so that a key policy (or a compromised grant) reaches one store only.
     this.databaseKey = new EncryptionKey(this, 'DatabaseKey', {
@@ -73,7 +85,78 @@ export class DataStack extends EnvironmentStack {
       appName: config.app.name,
       environmentName: config.environment.name,
     });
+    this.protection = this.protectDatabase();
     this.publishDatabase();
+  }
+
+  /** The name of the environment's vault and backup plan. */
+  static vaultName(config: AppConfig): string {
+    return `${config.app.name}-${config.environment.name}`;
+  }
+
+  private protectDatabase(): DataProtection {
+    const { config } = this;
+    const recovery = config.recovery;
+    const db = this.database;
+    const copyRegion = recovery.crossRegionCopy.region;
+    const copies = copyDestinations(config, copyRegion ? BackupCopyStack.vaultArn(config, copyRegion) : undefined);
+    if (recovery.crossAccountVaultArn) {
+      // A copy into another account is made by RDS in that account from a snapshot encrypted with this key:
+      // the account may see the key and grant it to an AWS service, nothing else (no Decrypt of its own).
+      const destination = new iam.AccountPrincipal(recovery.crossAccountVaultArn.split(':')[4]);
+      this.databaseKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CrossAccountBackupCopy',
+          principals: [destination],
+          actions: ['kms:CreateGrant'],
+          resources: ['*'],
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+      );
+      this.databaseKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CrossAccountBackupCopyDescribe',
+          principals: [destination],
+          actions: ['kms:DescribeKey'],
+          resources: ['*'],
+        }),
+      );
+    }
+    const testing = recovery.restoreTesting;
+    if (db.cluster) {
+      // cdk-nag asks each Aurora instance to be in a plan; the data is the cluster volume's, which the plan backs up.
+      for (const instance of db.cluster.node.children.filter((c) => c instanceof Construct && /^(Writer|Reader\d+)$/.test(c.node.id))) {
+        acknowledge(
+          instance,
+          'An Aurora instance holds no data of its own: the cluster volume is, and the AWS Backup plan of this stack selects the cluster (Backup/Plan/Database).',
+          '*-RDSInBackupPlan',
+        );
+      }
+    }
+    return new DataProtection(this, 'Backup', {
+      name: DataStack.vaultName(config),
+      production: config.environment.production,
+      database: {
+        kind: db.cluster ? 'cluster' : 'instance',
+        arn: db.cluster ? db.cluster.clusterArn : db.primary!.instanceArn,
+        subnetGroupName: (db.node.findChild('SubnetGroup') as rds.SubnetGroup).subnetGroupName,
+        vpc: this.props.network.vpc,
+        encryptionKey: this.databaseKey,
+      },
+      continuousRetention: recovery.continuousBackup.enabled ? Duration.days(recovery.continuousBackup.retentionDays) : undefined,
+      rules: snapshotRules(config),
+      copies,
+      lock: vaultLockOf(config),
+      restoreTesting: testing.enabled
+        ? {
+            planName: restoreTestingPlanName(config),
+            schedule: testing.schedule,
+            scheduleTimezone: testing.scheduleTimezone,
+            startWindowHours: testing.startWindowHours,
+            selectionWindowDays: testing.selectionWindowDays,
+          }
+        : undefined,
+    });
   }
 
   private publishDatabase(): void {

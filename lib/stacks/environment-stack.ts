@@ -8,6 +8,11 @@ export interface EnvironmentStackProps {
   readonly description: string;
   /** @default false */
   readonly terminationProtection?: boolean;
+  /**
+   * Region of the stack, for the few stacks that live outside the environment's region (the backup copy vault).
+   * @default - `environment.region` of the configuration
+   */
+  readonly region?: string;
 }
 
 /**
@@ -28,7 +33,7 @@ export class EnvironmentStack extends Stack {
     super(scope, name, {
       stackName: name,
       description: props.description,
-      env: { account: config.environment.account, region: config.environment.region },
+      env: { account: config.environment.account, region: props.region ?? config.environment.region },
       terminationProtection: props.terminationProtection ?? false,
       tags: environmentTags(config),
       permissionsBoundary: config.app.permissionsBoundaryArn ? PermissionsBoundary.fromArn(config.app.permissionsBoundaryArn) : undefined,

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { BackupFailureRules } from '../constructs/backup-failure-rules';
 import { DeploymentFailureRule } from '../constructs/deployment-failure-rule';
 import { Observability } from '../constructs/observability';
 import { runbookLink } from '../constructs/runbook';
@@ -19,6 +20,8 @@ export interface MonitoringStackProps {
 export class MonitoringStack extends EnvironmentStack {
   readonly alarmTopic: AlarmTopic;
   readonly deploymentFailures: DeploymentFailureRule;
+  /** Failed AWS Backup jobs (backup, copy, restore test) to the alarm topic. */
+  readonly backupFailures: BackupFailureRules;
   /** Every alarm of the environment and its dashboard. */
   readonly observability: Observability;
 
@@ -43,6 +46,14 @@ export class MonitoringStack extends EnvironmentStack {
       topic: this.alarmTopic.topic,
       runbookLink: runbookLink(config.monitoring.runbookUrl, 'deployment-failed'),
     });
+    this.backupFailures = new BackupFailureRules(this, 'BackupFailures', {
+      topic: this.alarmTopic.topic,
+      runbookLinks: {
+        backup: runbookLink(config.monitoring.runbookUrl, 'backup-job-failed'),
+        copy: runbookLink(config.monitoring.runbookUrl, 'backup-copy-failed'),
+        restoreTest: runbookLink(config.monitoring.runbookUrl, 'restore-test-failed'),
+      },
+    });
     // The typed handles of the other layers: this stack references them, they never reference it.
     const namePrefix = `${config.app.name}-${config.environment.name}`;
     this.observability = new Observability(this, 'Observability', {
@@ -54,6 +65,7 @@ export class MonitoringStack extends EnvironmentStack {
       services: props.service.services,
       loadBalancer: props.service.loadBalancer,
       deploymentFailureRule: this.deploymentFailures.rule,
+      backupFailureRules: this.backupFailures.rules,
     });
 
     const out = (key: string, value: string, description: string) =>

@@ -8,6 +8,7 @@
  * stack could never be tested; and two layers would multiply the attempts. The base delay is an option, so
  * tests run the real retry loop with a delay of a millisecond.
  */
+import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -25,6 +26,9 @@ export interface VerifyClients {
   readonly ecs: ECSClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly cloudWatch: CloudWatchClient;
+  readonly backup: BackupClient;
+  /** AWS Backup in the copy region (`recovery.crossRegionCopy.region`), when there is one. */
+  readonly backupCopy?: BackupClient;
 }
 
 export interface RetryOptions {
@@ -59,6 +63,11 @@ export interface Aws {
 export interface ClientOptions {
   readonly region: string;
   readonly credentials: AwsCredentialIdentityProvider;
+  /**
+   * Region of the backup copy vault.
+   * @default - no client for it
+   */
+  readonly copyRegion?: string;
 }
 
 export function createClients(options: ClientOptions): VerifyClients {
@@ -71,6 +80,8 @@ export function createClients(options: ClientOptions): VerifyClients {
     ecs: new ECSClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
     cloudWatch: new CloudWatchClient(config),
+    backup: new BackupClient(config),
+    backupCopy: options.copyRegion ? new BackupClient({ ...config, region: options.copyRegion }) : undefined,
   };
 }
 

@@ -1,6 +1,8 @@
 /**
  * The plan of a verification, from the resolved configuration: what the deployment must match.
  */
+import { planRecovery } from '../../config/recovery';
+import { restoreTestingPlanName } from '../../lib/stacks/recovery-props';
 import type { AppConfig } from '../../config/schema';
 import { isPlainObject } from '../../config/merge';
 import { DEFAULT_MAX_REPLICA_LAG_SECONDS } from './replicas';
@@ -23,6 +25,39 @@ export function planFromConfig(config: AppConfig, options: PlanOptions = {}): Ve
     maxReplicaLagSeconds:
       options.maxReplicaLagSeconds ?? config.monitoring?.thresholds?.database?.replicaLagSeconds ?? DEFAULT_MAX_REPLICA_LAG_SECONDS,
     evictionPolicies: evictionPoliciesFromConfig(config),
+    backups: backupsFromConfig(config),
+  };
+}
+
+/** What the recovery points must show: the objectives of `recovery`, and what the snapshot rules deliver alone. */
+export function backupsFromConfig(config: AppConfig): VerifyPlan['backups'] {
+  const recovery = config.recovery;
+  const name = `${config.app.name}-${config.environment.name}`;
+  const snapshots = planRecovery({
+    engine: config.database.engine,
+    dataSizeGiB: recovery.dataSizeGiB,
+    continuousBackup: false,
+    rules: Object.entries(recovery.rules).map(([rule, r]) => ({ name: rule, frequency: r.frequency, copy: r.copy })),
+    crossRegionCopy: recovery.crossRegionCopy.region !== undefined,
+  });
+  const copyRegion = recovery.crossRegionCopy.region;
+  const regionLoss = recovery.objectives.regionLoss;
+  return {
+    vaultName: name,
+    continuous: recovery.continuousBackup.enabled,
+    rpoMinutes: recovery.objectives.inRegion.rpoMinutes,
+    snapshotIntervalMinutes: snapshots.inRegion.rpo.minutes,
+    copy: copyRegion
+      ? { region: copyRegion, vaultName: `${name}-copy`, rpoMinutes: regionLoss?.rpoMinutes ?? snapshots.regionLoss.rpo.minutes }
+      : undefined,
+    restoreTesting: recovery.restoreTesting.enabled
+      ? {
+          planName: restoreTestingPlanName(config),
+          rtoMinutes: recovery.objectives.inRegion.rtoMinutes,
+          // The default weekly schedule, plus its start window, with a day to spare.
+          withinDays: 7 + Math.ceil(recovery.restoreTesting.startWindowHours / 24) + 1,
+        }
+      : undefined,
   };
 }
 

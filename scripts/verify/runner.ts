@@ -5,6 +5,7 @@
 import { Outputs, pascal } from '../../lib/outputs';
 import { checkAlarms } from './alarms';
 import type { Aws } from './aws';
+import { type BackupsInput, checkBackups } from './backups';
 import { type CacheTierInput, checkCache } from './cache';
 import { checkProxy } from './proxy';
 import { checkReplicas } from './replicas';
@@ -24,6 +25,11 @@ export interface VerifyPlan {
   readonly maxReplicaLagSeconds: number;
   /** Expected `maxmemory-policy` per tier name (as in config `cache.tiers`); tiers not named are not compared. */
   readonly evictionPolicies: Readonly<Record<string, string>>;
+  /**
+   * The recovery points and restore tests to compare with the recovery objectives.
+   * @default - not checked
+   */
+  readonly backups?: Omit<BackupsInput, 'now'>;
   /** @default - the current time */
   readonly now?: Date;
 }
@@ -58,6 +64,7 @@ export async function verify(aws: Aws, plan: VerifyPlan): Promise<CheckResult[]>
       ? checkServices(aws, { clusterName, services: services(outputs) })
       : Promise.resolve(missing(Outputs.clusterName, 'services')),
     checkAlarms(aws, { prefix: outputs.get(Outputs.alarmNamePrefix) ?? `${plan.appName}-${plan.envName}-` }),
+    plan.backups ? checkBackups(aws, { ...plan.backups, now: plan.now }) : Promise.resolve([]),
   ];
   // Concurrent, for speed; the report keeps this order, whichever finishes first.
   return [...stacks.results, ...(await Promise.all(checks)).flat()];

@@ -12,6 +12,7 @@ export function mockAws(retry: { maxAttempts?: number; baseDelayMs?: number } = 
   const clients = createClients({
     region: 'eu-west-1',
     credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+    copyRegion: 'eu-central-1',
   });
   const mocks = {
     cloudFormation: mockClient(clients.cloudFormation),
@@ -20,6 +21,8 @@ export function mockAws(retry: { maxAttempts?: number; baseDelayMs?: number } = 
     ecs: mockClient(clients.ecs),
     elbv2: mockClient(clients.elbv2),
     cloudWatch: mockClient(clients.cloudWatch),
+    backup: mockClient(clients.backup),
+    backupCopy: mockClient(clients.backupCopy!),
   };
   const aws: Aws = createAws(clients, { maxAttempts: retry.maxAttempts ?? 3, baseDelayMs: retry.baseDelayMs ?? 1 });
   return { aws, mocks };
