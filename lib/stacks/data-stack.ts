@@ -1,3 +1,4 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { Database, databaseNamePrefix } from '../constructs/database';
@@ -27,6 +28,12 @@ export class DataStack extends EnvironmentStack {
   readonly database: Database;
   /** The cache tiers from `cache.tiers`; `caches.tier('critical')` is the handle the services use. */
   readonly caches: CacheTiers;
+  /**
+   * The one group the data layer admits: every service task wears it. Its rules, and the tiers' rules that
+   * name it, live in this stack, so a tier (or the replicas' group) leaves in the same update as every rule
+   * that names it: no other stack holds a rule that would block the deletion (docs/architecture.md).
+   */
+  readonly dataClients: ec2.SecurityGroup;
 
   constructor(scope: Construct, props: DataStackProps) {
     const { config } = props;
@@ -68,6 +75,13 @@ export class DataStack extends EnvironmentStack {
       appName: config.app.name,
       environmentName: config.environment.name,
     });
+    this.dataClients = new ec2.SecurityGroup(this, 'DataClientsSecurityGroup', {
+      vpc: props.network.vpc,
+      description: 'Worn by every service task: out to the database proxy and the cache tiers, which admit it',
+      allowAllOutbound: false,
+    });
+    this.database.allowFrom(this.dataClients);
+    for (const tier of this.caches.tiers) tier.allowFrom(this.dataClients);
     this.publishDatabase();
   }
 

@@ -68,6 +68,7 @@ export class ServiceStack extends EnvironmentStack {
           loadBalancerIdleTimeout: this.loadBalancer.idleTimeout,
           database: props.database,
           cacheTiers: props.cacheTiers,
+          dataClientsSecurityGroup: props.data.dataClients,
           logsKey: this.logsKey,
           production,
           alarmNamePrefix: namePrefix,

@@ -20,6 +20,7 @@
  * reads it from @aws-cdk/aws-service-spec (the CloudFormation resource specification); nothing here lists it.
  */
 import { ResourceImpact, fullDiff } from '@aws-cdk/cloudformation-diff';
+import { ALLOW_MAJOR_UPGRADE_METADATA } from '../../lib/template-metadata';
 import type { CfnTemplate, StackTemplates } from './synth';
 
 export type HazardKind = 'stale-consumer' | 'in-use-deletion' | 'export-lock' | 'engine-version';
@@ -73,9 +74,6 @@ export const NON_ATTACHING_TYPES: ReadonlySet<string> = new Set([
   'AWS::Events::Rule',
   'AWS::CDK::Metadata',
 ]);
-
-/** Template metadata a database resource carries when config allows its engine's major version to rise. */
-export const ALLOW_MAJOR_UPGRADE_METADATA = 'scaled-app:allowMajorVersionUpgrade';
 
 /** What the analysis needs of one environment: both sides' templates, and the deploy order after the change. */
 export interface PlanInput {

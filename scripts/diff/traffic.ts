@@ -114,6 +114,12 @@ export const TRAFFIC_TABLE: Readonly<Record<string, Readonly<Record<string, Traf
       link: DOCS.rdsParams,
     },
     PromotionTier: none('only the failover order changes', DOCS.auroraFailover),
+    AvailabilityZone: {
+      effect: 'brief',
+      duration: 'the replica is rebuilt in the new zone, out of the reader name for 10 to 30 minutes',
+      why: 'a single-zone instance moves by being rebuilt',
+      link: DOCS.rdsModify,
+    },
     BackupRetentionPeriod: none(
       '0 to non-zero (or back) restarts the instance; this app never turns backups off in production',
       DOCS.rdsModify,
@@ -214,6 +220,12 @@ export const TRAFFIC_TABLE: Readonly<Record<string, Readonly<Record<string, Traf
       link: DOCS.cacheModify,
     },
     CacheParameterGroupName: none('a new parameter group applies to running nodes', DOCS.cacheParams),
+    ClusterMode: {
+      effect: 'brief',
+      duration: 'minutes in the compatible mode, then every client must reconnect to the configuration endpoint',
+      why: 'ElastiCache migrates to cluster mode through a compatible mode that takes both kinds of client',
+      link: DOCS.cacheModify,
+    },
     MultiAZEnabled: none('a control-plane setting', DOCS.cacheModify),
     AutomaticFailoverEnabled: none('a control-plane setting', DOCS.cacheModify),
     AutoMinorVersionUpgrade: none('only the schedule of future upgrades changes', DOCS.cacheModify),
