@@ -52,30 +52,39 @@ export function engineVersionEntry(engine: DatabaseEngine, version: string): Eng
   return ENGINE_VERSIONS[engine].find((e) => e.version === version);
 }
 
+/**
+ * The major versions aws-cdk-lib knows for the engine: what `database.engineVersion` states. Minor versions
+ * are AWS's to apply (automatic minor version upgrades), so config never pins one (docs/database.md).
+ */
+export function engineMajorEntry(engine: DatabaseEngine, major: string): EngineVersionEntry | undefined {
+  if (!/^\d+$/.test(major)) return undefined;
+  const known = ENGINE_VERSIONS[engine].find((e) => e.major === Number(major));
+  return known && { version: major, major: known.major, family: known.family };
+}
+
 /** The parameter group families this app configures, per engine. */
 export function supportedFamilies(engine: DatabaseEngine): string[] {
   const prefix = engine === 'aurora-postgresql' ? 'aurora-postgresql' : 'postgres';
   return SUPPORTED_MAJOR_VERSIONS.map((m) => `${prefix}${m}`);
 }
 
-/** The newest versions of the supported majors, for error messages. */
-export function exampleVersions(engine: DatabaseEngine, count = 4): string[] {
-  const newest = new Map<number, string>();
-  for (const e of ENGINE_VERSIONS[engine]) {
-    if ((SUPPORTED_MAJOR_VERSIONS as readonly number[]).includes(e.major)) newest.set(e.major, e.version);
-  }
-  return [...newest.values()].reverse().slice(0, count);
+/** The supported majors aws-cdk-lib knows for the engine, newest first, for error messages. */
+export function exampleMajors(engine: DatabaseEngine): string[] {
+  const majors = new Set(ENGINE_VERSIONS[engine].map((e) => e.major));
+  return SUPPORTED_MAJOR_VERSIONS.filter((m) => majors.has(m))
+    .map(String)
+    .reverse();
 }
 
-/** The CDK engine of a validated (engine, version) pair. */
-export function clusterEngine(version: string): rds.IClusterEngine {
-  const entry = engineVersionEntry('aurora-postgresql', version)!;
-  return rds.DatabaseClusterEngine.auroraPostgres({
-    version: rds.AuroraPostgresEngineVersion.of(entry.version, String(entry.major)),
-  });
+/**
+ * The CDK engine of a validated major version. The template's `EngineVersion` is the major alone (`17`):
+ * RDS creates the database on that major's default minor, automatic minor version upgrades move it on, and
+ * the template never names a minor that a later deploy could ask RDS to go back to.
+ */
+export function clusterEngine(major: string): rds.IClusterEngine {
+  return rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.of(major, major) });
 }
 
-export function instanceEngine(version: string): rds.IInstanceEngine {
-  const entry = engineVersionEntry('postgres', version)!;
-  return rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(entry.version, String(entry.major)) });
+export function instanceEngine(major: string): rds.IInstanceEngine {
+  return rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(major, major) });
 }

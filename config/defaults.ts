@@ -60,7 +60,8 @@ export const DEFAULTS: Defaults = {
   },
   database: {
     engine: 'aurora-postgresql',
-    engineVersion: '17.7',
+    engineVersion: '17',
+    allowMajorVersionUpgrade: false,
     instanceClass: 'r7g.large',
     serverlessV2Capacity: { min: 0.5, max: 8 },
     databaseName: 'app',

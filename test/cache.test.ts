@@ -155,13 +155,22 @@ describe('cache tiers', () => {
     }
   });
 
-  test('each tier has its own security group that admits nothing and sends nothing until a service is allowed', () => {
+  test('each tier has its own security group that sends nothing and admits only the data-clients group the services wear', () => {
     const data = synth('prod').template('data');
     const [sgId, sg] = resourceAt(data, 'AWS::EC2::SecurityGroup', 'CacheCriticalSecurityGroup');
+    const [clientsId] = resourceAt(data, 'AWS::EC2::SecurityGroup', 'DataClientsSecurityGroup');
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
     expect(sg.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]);
     expect(tierGroup(data, 'Critical').Properties.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [sgId, 'GroupId'] }]);
-    expect(ingressIntoCache(data)).toEqual([]);
+    // One rule per tier, beside the tier's group in this stack: removing the tier removes its rule with it.
+    expect(ingressIntoCache(data)).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({ FromPort: 6379, SourceSecurityGroupId: { 'Fn::GetAtt': [clientsId, 'GroupId'] } }),
+      }),
+      expect.objectContaining({
+        Properties: expect.objectContaining({ FromPort: 6379, SourceSecurityGroupId: { 'Fn::GetAtt': [clientsId, 'GroupId'] } }),
+      }),
+    ]);
   });
 
   test('allowFrom admits a service on the tier port, with the rule in the service stack (no dependency cycle)', () => {
@@ -177,7 +186,8 @@ describe('cache tiers', () => {
       GroupId: { 'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('CacheCriticalSecurityGroup') }) },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebSg'), 'GroupId'] },
     });
-    expect(ingressIntoCache(Template.fromStack(data))).toEqual([]);
+    // The Data stack holds only the data-clients group's rules: none names the Service stack's group.
+    expect(ingressIntoCache(Template.fromStack(data)).filter((r) => !JSON.stringify(r).includes('DataClientsSecurityGroup'))).toEqual([]);
   });
 
   test('allowFrom also opens the way out for a client whose egress is restricted', () => {

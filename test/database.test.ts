@@ -77,8 +77,19 @@ describe.each(ENGINES)('database on %s', (engine, env) => {
     data().allResourcesProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false });
   });
 
-  test('the database admits the proxy and secret rotation only, on 5432; the proxy admits nobody until a service is allowed', () => {
-    const ingress = Object.values(data().findResources('AWS::EC2::SecurityGroupIngress'));
+  test('the database admits the proxy and secret rotation only, on 5432; the proxy admits only the data-clients group the services wear', () => {
+    const all = Object.values(data().findResources('AWS::EC2::SecurityGroupIngress'));
+    const fromClients = all.filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId).includes('DataClientsSecurityGroup'));
+    // The proxy, and with postgres the replicas, admit the services' data-clients group; the rest go to the cache tiers.
+    expect(
+      fromClients
+        .filter((r) => r.Properties.FromPort === 5432)
+        .map((r) => r.Properties.Description)
+        .sort(),
+    ).toEqual(
+      engine === 'postgres' ? ['Service to the PostgreSQL read replicas', 'Service to the RDS Proxy'] : ['Service to the RDS Proxy'],
+    );
+    const ingress = all.filter((r) => !fromClients.includes(r));
     expect(ingress).toHaveLength(2);
     for (const rule of ingress) {
       expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432 });
@@ -234,7 +245,8 @@ describe('Aurora readers', () => {
     const data = synth('prod').template('data');
     data.resourceCountIs('AWS::RDS::DBInstance', 3);
     data.allResourcesProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r7g.xlarge', Engine: 'aurora-postgresql' });
-    data.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'scaledapp-prod', EngineVersion: '17.7' });
+    // The major alone: minors follow AWS's automatic upgrades, and no deploy asks RDS to go back to a pinned one.
+    data.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'scaledapp-prod', EngineVersion: '17' });
   });
 
   test('dev runs Serverless v2 with one reader, and deletes the database with the stack', () => {

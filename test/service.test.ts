@@ -306,32 +306,51 @@ describe('network: tasks in private subnets, reachable only from the load balanc
     );
   });
 
-  test('the service reaches out only to the database proxy, each cache tier, and AWS APIs on 443', () => {
-    const service = synth('prod').template('service');
+  test('the service reaches out only to AWS APIs on 443 from its own group, and to the data layer through the data-clients group', () => {
+    const { template } = synth('prod');
+    const service = template('service');
+    const data = template('data');
     const serviceSg = logicalId(service, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('^Tasks of service api') });
-    const egress = Object.values(service.findResources('AWS::EC2::SecurityGroupEgress'))
+    const clients = logicalId(data, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('^Worn by every service task') });
+    service.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Tasks of service api'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })],
+    });
+    const ownEgress = Object.values(service.findResources('AWS::EC2::SecurityGroupEgress')).filter((r) =>
+      JSON.stringify(r.Properties.GroupId).includes(serviceSg),
+    );
+    expect(ownEgress).toEqual([]);
+    const [svc] = Object.values(service.findResources('AWS::ECS::Service'));
+    expect(svc.Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups).toEqual([
+      { 'Fn::GetAtt': [serviceSg, 'GroupId'] },
+      { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'ScaledApp-prod-Data', OutputName: expect.stringContaining(clients) }) },
+    ]);
+    const egress = Object.values(data.findResources('AWS::EC2::SecurityGroupEgress'))
       .map((r) => r.Properties)
-      .filter((p) => JSON.stringify(p.GroupId).includes(serviceSg));
+      .filter((p) => JSON.stringify(p.GroupId).includes(clients));
     expect(egress.map((p) => [p.FromPort, p.Description]).sort()).toEqual([
       [5432, 'Service to the RDS Proxy'],
       [6379, 'to the critical cache tier'],
       [6379, 'to the hot cache tier'],
     ]);
-    service.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('^Tasks of service api'),
-      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })],
-    });
   });
 
-  test('the data endpoints admit the service through allowFrom, and the rules live in the service stack', () => {
-    const service = synth('prod').template('service');
-    const dataIngress = Object.values(service.findResources('AWS::EC2::SecurityGroupIngress'))
+  test('the data endpoints admit the data-clients group, and every rule that names a data group lives in the Data stack', () => {
+    const { template } = synth('prod');
+    const data = template('data');
+    const clients = logicalId(data, 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('^Worn by every service task') });
+    const admitted = Object.values(data.findResources('AWS::EC2::SecurityGroupIngress'))
       .map((r) => r.Properties)
-      .filter((p) => JSON.stringify(p.GroupId).includes('ScaledApp-prod-Data'));
-    expect(dataIngress.map((p) => p.FromPort).sort()).toEqual([5432, 6379, 6379]);
-    // The Data stack's own rules (proxy to database, rotation to database) never name the Service stack, which
-    // depends on it: a reference the other way would be a dependency cycle.
-    expect(JSON.stringify(synth('prod').template('data').toJSON())).not.toContain('ScaledApp-prod-Service');
+      .filter((p) => JSON.stringify(p.SourceSecurityGroupId).includes(clients));
+    expect(admitted.map((p) => p.FromPort).sort()).toEqual([5432, 6379, 6379]);
+    // Removing a tier deletes its group with every rule that names it, in one stack's update: the Service stack,
+    // deployed after, holds no rule on a data group (it would block the deletion: DependencyViolation).
+    const serviceRules = ['AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress'].flatMap((type) =>
+      Object.values(template('service').findResources(type)),
+    );
+    expect(serviceRules.filter((r) => JSON.stringify(r).includes('ScaledApp-prod-Data'))).toEqual([]);
+    // The Data stack never names the Service stack, which depends on it: that would be a dependency cycle.
+    expect(JSON.stringify(data.toJSON())).not.toContain('ScaledApp-prod-Service');
   });
 });
 

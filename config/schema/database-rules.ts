@@ -4,7 +4,7 @@
  * model of config/capacity.ts). Like every rule, they read the configuration defensively.
  */
 import { planCapacity } from '../capacity';
-import { type DatabaseEngine, engineVersionEntry, exampleVersions, supportedFamilies } from '../database-engines';
+import { type DatabaseEngine, engineMajorEntry, engineVersionEntry, exampleMajors, supportedFamilies } from '../database-engines';
 import { INSTANCE_CLASS_NAMES, type InstanceClassName, instanceClassesOf, SERVERLESS } from '../instance-classes';
 import type { Rule } from './rules';
 
@@ -12,15 +12,27 @@ const isEngine = (e: unknown): e is DatabaseEngine => e === 'aurora-postgresql' 
 const isInstanceClass = (c: unknown): c is InstanceClassName => (INSTANCE_CLASS_NAMES as readonly unknown[]).includes(c);
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
-/** The version must be one aws-cdk-lib knows for the engine, of a family whose parameter group this app writes. */
+/**
+ * The version is a major alone, one aws-cdk-lib knows for the engine, of a family whose parameter group this
+ * app writes. A pinned minor is refused: AWS applies minor upgrades by itself (automatic minor version
+ * upgrades are on), and a later deploy that touched the pinned version would ask RDS for a downgrade.
+ */
 const engineVersionKnown: Rule = (config, report) => {
   const { engine, engineVersion } = config.database ?? {};
   if (!isEngine(engine) || typeof engineVersion !== 'string') return;
-  const entry = engineVersionEntry(engine, engineVersion);
+  const pinned = engineVersion.includes('.') ? engineVersionEntry(engine, engineVersion) : undefined;
+  if (pinned) {
+    report(
+      ['database', 'engineVersion'],
+      `expected the major version only ("${pinned.major}"): AWS applies minor upgrades automatically, and a pinned minor would later ask RDS for a downgrade (docs/database.md#engine-versions)`,
+    );
+    return;
+  }
+  const entry = engineMajorEntry(engine, engineVersion);
   if (!entry) {
     report(
       ['database', 'engineVersion'],
-      `expected a version of ${engine} that aws-cdk-lib knows, such as ${exampleVersions(engine).join(', ')}`,
+      `expected a major version of ${engine} that aws-cdk-lib knows, such as ${exampleMajors(engine).join(', ')}`,
     );
     return;
   }

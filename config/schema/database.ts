@@ -23,7 +23,11 @@ export const databaseSchema = z
       }),
     engineVersion: z.string().meta({
       description:
-        'Engine version, such as `17.7`: one aws-cdk-lib knows for the engine, of a major version whose parameter group this app configures (14 to 17).',
+        'Major engine version, such as `17`, whose parameter group this app configures (14 to 17). Minor versions follow AWS automatic minor upgrades; a pinned minor is refused (docs/database.md#engine-versions).',
+    }),
+    allowMajorVersionUpgrade: z.boolean().meta({
+      description:
+        'Set to true in the change that raises `engineVersion` to a new major, and only then: `npm run diff` blocks a major upgrade without it. The procedure: docs/runbook.md#major-version-upgrade.',
     }),
     instanceClass: z
       .enum(INSTANCE_CLASS_NAMES, {

@@ -10,7 +10,7 @@
  *
  * Construct IDs below are API: they name stateful resources (tests pin them).
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,6 +28,7 @@ import { type DatabaseIdentity, MASTER_USERNAME } from '../database/identity-sql
 import { DatabaseIdentities } from './database-identities';
 import { EncryptedLogGroup, statefulRemovalPolicy } from './encryption';
 import type { DatabaseEndpoints, DatabaseLogin } from './handles';
+import { ALLOW_MAJOR_UPGRADE_METADATA } from '../template-metadata';
 
 export interface DatabaseProps {
   readonly config: DatabaseConfig;
@@ -372,6 +373,9 @@ export class Database extends Construct implements DatabaseEndpoints {
       removalPolicy,
     });
     cluster.node.addDependency(logGroup);
+    // Aurora's CloudFormation handler sends AllowMajorVersionUpgrade itself with any change of EngineVersion:
+    // the template must say that config allowed it, for `npm run diff` to tell a deliberate major upgrade.
+    if (config.allowMajorVersionUpgrade) (cluster.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
     this.acknowledgeMonitoringRole(cluster);
     this.acknowledgeTurnedDown(cluster, config);
     acknowledge(
@@ -412,10 +416,13 @@ export class Database extends Construct implements DatabaseEndpoints {
       preferredBackupWindow: config.backup.preferredWindow,
       preferredMaintenanceWindow: config.preferredMaintenanceWindow,
       autoMinorVersionUpgrade: true,
+      // Only in the change that raises the major (a validation rule and the diff see to it); absent otherwise.
+      allowMajorVersionUpgrade: config.allowMajorVersionUpgrade || undefined,
       deletionProtection: config.deletionProtection,
       copyTagsToSnapshot: true,
       removalPolicy,
     });
+    if (config.allowMajorVersionUpgrade) (primary.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
     for (const group of logGroup) primary.node.addDependency(group);
     this.acknowledgeMonitoringRole(primary);
     this.acknowledgeTurnedDown(primary, config);

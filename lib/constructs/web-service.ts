@@ -47,6 +47,12 @@ export interface WebServiceProps {
   readonly databasePoolSize: number;
   /** The cache tiers the service uses: it gets their endpoints, AUTH secrets and a route to them, nothing of others. */
   readonly cacheTiers: readonly CacheTierEndpoints[];
+  /**
+   * A group the data layer already admits to the database and every cache tier; the tasks wear it instead of
+   * getting rules of their own, so that no rule of this stack names a group of the data layer.
+   * @default - the service's own group is admitted to the database and to each tier
+   */
+  readonly dataClientsSecurityGroup?: ec2.ISecurityGroup;
   /** Encrypts the service's log group. */
   readonly logsKey: kms.IKey;
   readonly production: boolean;
@@ -177,12 +183,21 @@ export class WebService extends Construct {
       enableExecuteCommand: false,
     });
 
+    if (props.dataClientsSecurityGroup) {
+      // Worn by the tasks but kept out of `service.connections`: the load balancer's rules go to the service's
+      // own group, and no rule of this stack lands on a group of the data layer (which would be a cycle).
+      (this.service.node.defaultChild as ecs.CfnService).addPropertyOverride('NetworkConfiguration.AwsvpcConfiguration.SecurityGroups', [
+        this.securityGroup.securityGroupId,
+        props.dataClientsSecurityGroup.securityGroupId,
+      ]);
+    } else {
+      if (props.databaseLogin) props.database.allowFrom(this.service);
+      for (const tier of props.cacheTiers) tier.allowFrom(this.service);
+    }
     if (props.databaseLogin) {
-      props.database.allowFrom(this.service);
       // The task role logs in as the service's own users, nobody else's: IAM evaluates rds-db:connect per user.
       props.database.grantConnect(this.taskDefinition.taskRole, props.databaseLogin);
     }
-    for (const tier of props.cacheTiers) tier.allowFrom(this.service);
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: props.cluster.vpc,

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as rds from 'aws-cdk-lib/aws-rds';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { acknowledge } from '../compliance';
@@ -39,6 +40,12 @@ export class DataStack extends EnvironmentStack {
   readonly protection: DataProtection;
 
   private readonly props: DataStackProps;
+  /**
+   * The one group the data layer admits: every service task wears it. Its rules, and the tiers' rules that
+   * name it, live in this stack, so a tier (or the replicas' group) leaves in the same update as every rule
+   * that names it: no other stack holds a rule that would block the deletion (docs/architecture.md).
+   */
+  readonly dataClients: ec2.SecurityGroup;
 
   constructor(scope: Construct, props: DataStackProps) {
     const { config } = props;
@@ -86,6 +93,13 @@ export class DataStack extends EnvironmentStack {
       environmentName: config.environment.name,
     });
     this.protection = this.protectDatabase();
+    this.dataClients = new ec2.SecurityGroup(this, 'DataClientsSecurityGroup', {
+      vpc: props.network.vpc,
+      description: 'Worn by every service task: out to the database proxy and the cache tiers, which admit it',
+      allowAllOutbound: false,
+    });
+    this.database.allowFrom(this.dataClients);
+    for (const tier of this.caches.tiers) tier.allowFrom(this.dataClients);
     this.publishDatabase();
   }
 

@@ -1,6 +1,7 @@
 import { PermissionsBoundary, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
+import { followProducers } from '../producer-digest';
 
 export interface EnvironmentStackProps {
   readonly config: AppConfig;
@@ -18,7 +19,8 @@ export interface EnvironmentStackProps {
 /**
  * A stack of one environment, named `<App>-<env>-<Layer>`, deployed to the account and region of the
  * configuration. Its availability zones come from configuration too, so that synthesis never needs a
- * context lookup (and so never needs AWS credentials).
+ * context lookup (and so never needs AWS credentials). Its template carries a digest of what it reads from
+ * the other stacks (lib/producer-digest.ts), so that it is deployed again whenever that may have changed.
  */
 export class EnvironmentStack extends Stack {
   static stackName(config: AppConfig, layer: string): string {
@@ -39,6 +41,8 @@ export class EnvironmentStack extends Stack {
       permissionsBoundary: config.app.permissionsBoundaryArn ? PermissionsBoundary.fromArn(config.app.permissionsBoundaryArn) : undefined,
     });
     this.config = config;
+    // A stack that reads another's values redeploys when they may change (docs/architecture.md, references).
+    followProducers(this);
   }
 
   override get availabilityZones(): string[] {

@@ -74,6 +74,7 @@ export class ServiceStack extends EnvironmentStack {
           databasePoolSize: config.capacity.connectionPoolPerTask,
           // Only the tiers the service uses (all when config does not say): an unused tier's AUTH secret is not its to read.
           cacheTiers: service.cacheTiers ? props.cacheTiers.filter((tier) => service.cacheTiers!.includes(tier.name)) : props.cacheTiers,
+          dataClientsSecurityGroup: props.data.dataClients,
           logsKey: this.logsKey,
           production,
           alarmNamePrefix: namePrefix,

@@ -33,6 +33,8 @@ export interface ResourceChange {
   readonly replacingProperties: readonly string[];
   /** For removals: resources of the same type added in the same stack; a renamed construct ID looks like this. */
   readonly addedSameType: readonly string[];
+  /** For in-place updates: the properties whose value changes (what scripts/diff/traffic.ts looks up). */
+  readonly updatedProperties: readonly string[];
 }
 
 /** A change that widens or alters access, listed apart from resource changes. */
@@ -86,6 +88,7 @@ export function classifyResources(diff: TemplateDiff): ResourceChange[] {
       retained: change.changeImpact === ResourceImpact.WILL_ORPHAN,
       replacingProperties: kind === 'will replace' || kind === 'may replace' ? replacingProperties(change) : [],
       addedSameType: kind === 'removed' ? (added.get(change.oldResourceType ?? '') ?? []) : [],
+      updatedProperties: kind === 'updated in place' ? Object.keys(change.propertyUpdates).sort() : [],
     });
   });
   return changes.sort((a, b) => a.logicalId.localeCompare(b.logicalId));

@@ -8,6 +8,8 @@ import { type FormatStream, formatDifferences, fullDiff } from '@aws-cdk/cloudfo
 import { type AllowEntry, findAllowance } from './allow-list';
 import { classifyResources, classifySecurity, constructPaths, type ResourceChange, type SecurityChange } from './classify';
 import { DiffError } from './errors';
+import { type Hazard, planHazards } from './plan';
+import { servesTraffic, type TrafficImpact, trafficImpact } from './traffic';
 import {
   type CfnTemplate,
   commitCacheFile,
@@ -30,6 +32,8 @@ export interface StackReport {
   readonly status: 'added' | 'removed' | 'changed' | 'unchanged';
   readonly changes: readonly ResourceChange[];
   readonly security: readonly SecurityChange[];
+  /** What each in-place update of a database, proxy, cache, load balancer or service does to running traffic. */
+  readonly traffic: readonly TrafficImpact[];
   /** The diff as `cdk diff` prints it; with colour codes when the terminal supports them. */
   readonly text: string;
 }
@@ -50,13 +54,22 @@ export interface Finding {
   readonly allowedBy?: AllowEntry;
 }
 
+/** A cross-stack hazard of the deploy plan (scripts/diff/plan.ts). */
+export interface PlanFinding {
+  readonly hazard: Hazard;
+  /** The allow-list entry (producer stack and logical ID) that accepts it, if one does. */
+  readonly allowedBy?: AllowEntry;
+}
+
 export interface DiffReport {
   readonly environments: readonly EnvironmentReport[];
   /** Destructive changes to stateful resources, allowed or not. */
   readonly findings: readonly Finding[];
+  /** Cross-stack hazards of deploying the change with `cdk deploy --all`, allowed or not. */
+  readonly hazards: readonly PlanFinding[];
   /** Allow-list entries that matched nothing: stale once the change they allowed has shipped. */
   readonly unusedAllowances: readonly AllowEntry[];
-  /** 0: safe (or every destructive change allowed); 1: a stateful resource would be replaced or removed. */
+  /** 0: safe (or every destructive change and hazard allowed); 1: a stateful resource would be replaced or removed, or a hazard. */
   readonly exitCode: 0 | 1;
 }
 
@@ -82,12 +95,22 @@ export function compareRevisions(base: RevisionTemplates, head: RevisionTemplate
       }
     }
   }
-  const used = new Set(findings.map((f) => f.allowedBy).filter((e) => e !== undefined));
+  const hazards: PlanFinding[] = [];
+  for (const name of names) {
+    const before = base.get(name);
+    const after = head.get(name);
+    if (!before || !after) continue; // A new environment deploys from nothing; a removed one is not deployed.
+    for (const hazard of planHazards({ env: name, before, after, dependencies: after.dependencies })) {
+      hazards.push({ hazard, allowedBy: findAllowance(allow, name, hazard.stack, hazard.logicalId) });
+    }
+  }
+  const used = new Set([...findings, ...hazards].map((f) => f.allowedBy).filter((e) => e !== undefined));
   return {
     environments,
     findings,
+    hazards,
     unusedAllowances: allow.filter((e) => !used.has(e)),
-    exitCode: findings.some((f) => !f.allowedBy) ? 1 : 0,
+    exitCode: findings.some((f) => !f.allowedBy) || hazards.some((h) => !h.allowedBy) ? 1 : 0,
   };
 }
 
@@ -97,7 +120,7 @@ export function compareStacks(env: string, before: StackTemplates, after: StackT
   return stacks.map((stack): StackReport => {
     const old = before.get(stack);
     const current = after.get(stack);
-    if (!current) return { env, stack, status: 'removed', changes: [], security: [], text: '' };
+    if (!current) return { env, stack, status: 'removed', changes: [], security: [], traffic: [], text: '' };
     const report = compareTemplates(old ?? {}, current);
     return { env, stack, ...report, status: !old ? 'added' : report.changes.length > 0 || report.text ? 'changed' : 'unchanged' };
   });
@@ -107,15 +130,19 @@ export function compareStacks(env: string, before: StackTemplates, after: StackT
 export function compareTemplates(
   before: CfnTemplate,
   after: CfnTemplate,
-): { changes: ResourceChange[]; security: SecurityChange[]; text: string } {
+): { changes: ResourceChange[]; security: SecurityChange[]; traffic: TrafficImpact[]; text: string } {
   const diff = fullDiff(before, after);
-  if (diff.isEmpty) return { changes: [], security: [], text: '' };
+  if (diff.isEmpty) return { changes: [], security: [], traffic: [], text: '' };
   let text = '';
   // The formatter writes line by line to a stream; collecting the lines keeps the output testable and lets
   // the markdown summary embed it.
   const stream = { columns: 120, write: (chunk: string) => ((text += chunk), true) } as unknown as FormatStream;
   formatDifferences(stream, diff, constructPaths(before, after));
-  return { changes: classifyResources(diff), security: classifySecurity(diff), text };
+  const changes = classifyResources(diff);
+  const traffic = changes
+    .filter((c) => c.kind === 'updated in place' && servesTraffic(c.type))
+    .map((c) => trafficImpact(c.logicalId, c.type, c.updatedProperties));
+  return { changes, security: classifySecurity(diff), traffic, text };
 }
 
 export interface DiffOptions {

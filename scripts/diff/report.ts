@@ -3,7 +3,8 @@
  * pull-request comment (the verdict and the destructive list first, the full diff folded away).
  */
 import { CHANGE_KINDS, countByKind, type ResourceChange, type SecurityChange, stripAnsi } from './classify';
-import type { DiffReport, Finding, StackReport } from './engine';
+import type { DiffReport, Finding, PlanFinding, StackReport } from './engine';
+import type { TrafficImpact } from './traffic';
 import type { Revision } from './synth';
 
 /** Marks the comment the pull-request workflow owns, so that it updates that one comment. */
@@ -45,6 +46,25 @@ export function renderText(report: DiffReport, options: RenderOptions): string {
     for (const finding of report.findings) out.push(`  ${findingLine(finding)}`);
     out.push('');
   }
+  if (report.hazards.length > 0) {
+    out.push(`Deploy-plan hazards (${report.hazards.length}):`);
+    for (const h of report.hazards) {
+      out.push(`  ${h.allowedBy ? 'ALLOWED' : 'BLOCKED'} ${hazardTitle(h)}: ${h.hazard.why}`);
+      for (const step of h.hazard.safeWay) out.push(`      ${step}`);
+      if (h.allowedBy) out.push(`      allowed: ${h.allowedBy.reason}`);
+    }
+    out.push('');
+  }
+  const traffic = trafficEntries(report);
+  if (traffic.length > 0) {
+    out.push('What the change does to running traffic:');
+    for (const { env, stack, impact } of traffic) {
+      for (const p of impact.properties) {
+        out.push(`  ${env} ${stack} ${impact.logicalId} ${p.property}: ${p.row ? `${p.row.effect} (${p.row.duration})` : 'not modelled'}`);
+      }
+    }
+    out.push('');
+  }
   const security = securityEntries(report);
   if (security.length > 0) {
     out.push('Security-relevant changes:');
@@ -77,6 +97,35 @@ export function renderMarkdown(report: DiffReport, options: RenderOptions): stri
       head.push(
         `| ${f.allowedBy ? '✅ allowed' : '❌'} | ${f.env} | ${f.stack} | \`${f.change.logicalId}\` | ${f.change.type} | ${kindText(f.change)} | ${cell(findingWhy(f))} |`,
       );
+    }
+    head.push('');
+  }
+
+  if (report.hazards.length > 0) {
+    head.push('### Deploy-plan hazards', '');
+    head.push(
+      '| | Kind | Environment | Stack (change) | Logical ID | Read by | What goes wrong | Safe way through |',
+      '|---|---|---|---|---|---|---|---|',
+    );
+    for (const h of report.hazards) {
+      const c = h.hazard.consumer;
+      head.push(
+        `| ${h.allowedBy ? '✅ allowed' : '❌'} | ${HAZARD_NAMES[h.hazard.kind]} | ${h.hazard.env} | ${h.hazard.stack} | \`${h.hazard.logicalId}\` (${h.hazard.type}) | ${c ? `${c.stack}: ${c.logicalIds.map((id) => `\`${id}\``).join(', ')}` : ''} | ${cell(h.hazard.why)} | ${cell(h.hazard.safeWay.join(' '))}${h.allowedBy ? ` (allowed: ${cell(h.allowedBy.reason)})` : ''} |`,
+      );
+    }
+    head.push('');
+  }
+
+  const traffic = trafficEntries(report);
+  if (traffic.length > 0) {
+    head.push('### What the change does to running traffic', '');
+    head.push('| Environment | Stack | Logical ID | Property | Effect | Modelled duration | Source |', '|---|---|---|---|---|---|---|');
+    for (const { env, stack, impact } of traffic) {
+      for (const p of impact.properties) {
+        head.push(
+          `| ${env} | ${stack} | \`${impact.logicalId}\` | ${p.property} | ${p.row ? EFFECT_NAMES[p.row.effect] : '⚠️ not modelled'} | ${p.row ? cell(p.row.duration) : ''} | ${p.row ? `[AWS docs](${p.row.link})` : ''} |`,
+        );
+      }
     }
     head.push('');
   }
@@ -168,6 +217,26 @@ function findingLine(f: Finding): string {
   return `${mark} ${f.env} ${f.stack} ${f.change.logicalId} (${f.change.type}) ${kindText(f.change)}${findingWhy(f) ? `: ${findingWhy(f)}` : ''}`;
 }
 
+const HAZARD_NAMES: Record<PlanFinding['hazard']['kind'], string> = {
+  'stale-consumer': 'stale consumer',
+  'in-use-deletion': 'in-use deletion',
+  'export-lock': 'export lock',
+  'engine-version': 'engine version',
+};
+
+const EFFECT_NAMES = { none: 'no interruption', brief: 'brief interruption', restart: 'restart' } as const;
+
+function hazardTitle(h: PlanFinding): string {
+  const { kind, env, stack, logicalId, consumer } = h.hazard;
+  return `${HAZARD_NAMES[kind]} ${env} ${stack} ${logicalId}${consumer ? ` (read by ${consumer.stack}: ${consumer.logicalIds.join(', ')})` : ''}`;
+}
+
+function trafficEntries(report: DiffReport): { env: string; stack: string; impact: TrafficImpact }[] {
+  return report.environments.flatMap((env) =>
+    env.stacks.flatMap((stack) => stack.traffic.map((impact) => ({ env: env.name, stack: stack.stack, impact }))),
+  );
+}
+
 function securityEntries(report: DiffReport): { env: string; stack: string; change: SecurityChange }[] {
   return report.environments.flatMap((env) =>
     env.stacks.flatMap((stack) => stack.security.map((change) => ({ env: env.name, stack: stack.stack, change }))),
@@ -186,13 +255,18 @@ function securityTitle(change: SecurityChange): string {
 
 function verdict(report: DiffReport, options: RenderOptions): string {
   const blocked = report.findings.filter((f) => !f.allowedBy);
-  const allowed = report.findings.length - blocked.length;
+  const blockedHazards = report.hazards.filter((h) => !h.allowedBy);
+  const allowed = report.findings.length - blocked.length + report.hazards.length - blockedHazards.length;
   const allowedNote = allowed > 0 ? ` (${allowed} allowed by ${options.allowFile ?? 'the allow-list'})` : '';
+  if (blockedHazards.length > 0) {
+    const also = blocked.length > 0 ? ` and ${blocked.length} stateful resource${blocked.length === 1 ? '' : 's'} replaced or removed` : '';
+    return `BLOCKED: ${blockedHazards.length} deploy-plan hazard${blockedHazards.length === 1 ? '' : 's'}${also}${allowedNote}. Follow the safe way through listed for each, or add a reviewed entry to ${options.allowFile ?? '.diff-allow.json'}.`;
+  }
   if (blocked.length > 0) {
     return `BLOCKED: ${blocked.length} stateful resource${blocked.length === 1 ? '' : 's'} would be replaced or removed${allowedNote}. Keep the construct ID, or add a reviewed entry to ${options.allowFile ?? '.diff-allow.json'}.`;
   }
   const changed = report.environments.some((e) => e.status !== 'compared' || e.stacks.some((s) => s.status !== 'unchanged'));
-  return changed ? `SAFE: no stateful resource is replaced or removed${allowedNote}.` : 'SAFE: no changes.';
+  return changed ? `SAFE: no stateful resource is replaced or removed, no deploy-plan hazard${allowedNote}.` : 'SAFE: no changes.';
 }
 
 function label(revision: Revision): string {

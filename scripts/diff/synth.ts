@@ -15,8 +15,13 @@ import { DiffError } from './errors';
 /** A CloudFormation template as synthesized. */
 export type CfnTemplate = Record<string, unknown>;
 
-/** The templates of one environment, by stack name (the artifact ID `cdk diff` prints). */
-export type StackTemplates = Map<string, CfnTemplate>;
+/**
+ * The templates of one environment, by stack name (the artifact ID `cdk diff` prints), and, when they come
+ * from a cloud assembly, each stack's dependencies from its manifest: the order `cdk deploy --all` follows.
+ */
+export interface StackTemplates extends Map<string, CfnTemplate> {
+  dependencies?: Map<string, readonly string[]>;
+}
 
 /** The templates of every synthesized environment of one revision, by environment name. */
 export type RevisionTemplates = Map<string, StackTemplates>;
@@ -133,7 +138,9 @@ const CACHE_ENTRIES_KEPT = 40;
 function readCache(file: string | undefined): StackTemplates | undefined {
   if (!file || !fs.existsSync(file)) return undefined;
   try {
-    return new Map(Object.entries(readJson(file) as Record<string, CfnTemplate>));
+    const cached = readJson(file) as { templates: Record<string, CfnTemplate>; dependencies: Record<string, string[]> };
+    if (!cached.templates || !cached.dependencies) return undefined; // Written before deploy order was kept.
+    return withDependencies(new Map(Object.entries(cached.templates)), new Map(Object.entries(cached.dependencies)));
   } catch {
     return undefined; // A torn or foreign file: synthesize again.
   }
@@ -144,7 +151,8 @@ function writeCache(file: string | undefined, templates: StackTemplates): void {
   try {
     const dir = path.dirname(file);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(templates)));
+    const dependencies = Object.fromEntries(templates.dependencies ?? new Map());
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ templates: Object.fromEntries(templates), dependencies }));
     fs.renameSync(`${file}.tmp`, file);
     const entries = fs
       .readdirSync(dir)
@@ -206,10 +214,26 @@ export async function synthesize(projectDir: string, env: string, label: string)
       if (file.endsWith('.template.json'))
         templates.set(file.slice(0, -'.template.json'.length), readJson(path.join(outdir, file)) as CfnTemplate);
     }
-    return templates;
+    return withDependencies(templates, manifestDependencies(path.join(outdir, 'manifest.json'), templates));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Stack → the stacks it depends on, from the cloud assembly manifest (asset artifacts left out). */
+function manifestDependencies(manifestFile: string, templates: StackTemplates): Map<string, readonly string[]> {
+  const manifest = readJson(manifestFile) as { artifacts?: Record<string, { type?: string; dependencies?: string[] }> };
+  const result = new Map<string, readonly string[]>();
+  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type !== 'aws:cloudformation:stack') continue;
+    result.set(id, (artifact.dependencies ?? []).filter((d) => templates.has(d)).sort());
+  }
+  return result;
+}
+
+function withDependencies(templates: StackTemplates, dependencies: Map<string, readonly string[]>): StackTemplates {
+  templates.dependencies = dependencies;
+  return templates;
 }
 
 // The CLI runs cdk.json's `app` through a shell too; stdout is ignored, stderr is kept for the error message.

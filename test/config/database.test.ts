@@ -2,7 +2,7 @@
  * Specifications of the database configuration: engine, version, instance class and reader count must fit
  * together, and the configuration must carry the load it states. Each bad input names its field.
  */
-import { ENGINE_VERSIONS, engineVersionEntry } from '../../config/database-engines';
+import { ENGINE_VERSIONS, engineMajorEntry, engineVersionEntry } from '../../config/database-engines';
 import dev from '../../config/environments/dev';
 import prod from '../../config/environments/prod';
 import staging from '../../config/environments/staging';
@@ -25,18 +25,37 @@ describe('engine and version', () => {
     expect(ENGINE_VERSIONS['aurora-postgresql'].some((e) => e.version.includes('limitless'))).toBe(false);
   });
 
-  test('fails on a version aws-cdk-lib does not know', () => {
-    expect(problems(dev, { database: { engineVersion: '17.99' } })).toEqual([
-      `${FILE}: database.engineVersion: expected a version of aurora-postgresql that aws-cdk-lib knows, such as 17.9, 16.13, 15.17, 14.22, got "17.99"`,
+  test('config states the major alone; its family comes from the versions aws-cdk-lib knows', () => {
+    expect(engineMajorEntry('aurora-postgresql', '17')).toEqual({ version: '17', major: 17, family: 'aurora-postgresql17' });
+    expect(engineMajorEntry('postgres', '16')).toEqual({ version: '16', major: 16, family: 'postgres16' });
+    expect(problems(prod, { database: { engineVersion: '16' } })).toEqual([]);
+    expect(problems(prod, { database: { engine: 'postgres', engineVersion: '15' } })).toEqual([]);
+  });
+
+  test('fails when a minor is pinned, which a later deploy would ask RDS to go back to', () => {
+    expect(problems(dev, { database: { engineVersion: '17.7' } })).toEqual([
+      `${FILE}: database.engineVersion: expected the major version only ("17"): AWS applies minor upgrades automatically, and a pinned minor would later ask RDS for a downgrade (docs/database.md#engine-versions), got "17.7"`,
+    ]);
+    expect(problems(prod, { database: { engine: 'postgres', engineVersion: '16.9' } })).toEqual([
+      `${FILE}: database.engineVersion: expected the major version only ("16"): AWS applies minor upgrades automatically, and a pinned minor would later ask RDS for a downgrade (docs/database.md#engine-versions), got "16.9"`,
     ]);
   });
 
-  test('fails on a version with no parameter group family this app configures', () => {
-    expect(problems(dev, { database: { engineVersion: '12.22' } })).toEqual([
-      `${FILE}: database.engineVersion: expected a version with a parameter group family this app configures (aurora-postgresql14, aurora-postgresql15, aurora-postgresql16, aurora-postgresql17); 12.22 is of aurora-postgresql12, got "12.22"`,
+  test('fails on a version aws-cdk-lib does not know', () => {
+    expect(problems(dev, { database: { engineVersion: '99' } })).toEqual([
+      `${FILE}: database.engineVersion: expected a major version of aurora-postgresql that aws-cdk-lib knows, such as 17, 16, 15, 14, got "99"`,
     ]);
-    expect(problems(prod, { database: { engine: 'postgres', engineVersion: '18.1' } })).toEqual([
-      `${FILE}: database.engineVersion: expected a version with a parameter group family this app configures (postgres14, postgres15, postgres16, postgres17); 18.1 is of postgres18, got "18.1"`,
+    expect(problems(dev, { database: { engineVersion: '17.99' } })).toEqual([
+      `${FILE}: database.engineVersion: expected a major version of aurora-postgresql that aws-cdk-lib knows, such as 17, 16, 15, 14, got "17.99"`,
+    ]);
+  });
+
+  test('fails on a major with no parameter group family this app configures', () => {
+    expect(problems(dev, { database: { engineVersion: '12' } })).toEqual([
+      `${FILE}: database.engineVersion: expected a version with a parameter group family this app configures (aurora-postgresql14, aurora-postgresql15, aurora-postgresql16, aurora-postgresql17); 12 is of aurora-postgresql12, got "12"`,
+    ]);
+    expect(problems(prod, { database: { engine: 'postgres', engineVersion: '18' } })).toEqual([
+      `${FILE}: database.engineVersion: expected a version with a parameter group family this app configures (postgres14, postgres15, postgres16, postgres17); 18 is of postgres18, got "18"`,
     ]);
   });
 });
