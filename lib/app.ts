@@ -4,7 +4,7 @@
  */
 import { App, Tags } from 'aws-cdk-lib';
 import type { AppConfig } from '../config/schema';
-import { applyCompliance } from './compliance';
+import { applyCompliance, type ComplianceOptions } from './compliance';
 import { DataStack } from './stacks/data-stack';
 import { environmentTags } from './stacks/environment-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -18,10 +18,10 @@ export interface EnvironmentStacks {
   readonly monitoring: MonitoringStack;
 }
 
-export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks {
+export function buildEnvironment(app: App, config: AppConfig, compliance: ComplianceOptions = {}): EnvironmentStacks {
   for (const [key, value] of Object.entries(environmentTags(config))) Tags.of(app).add(key, value);
 
-  applyCompliance(app);
+  applyCompliance(app, compliance);
 
   const network = new NetworkStack(app, { config });
   const data = new DataStack(app, { config, network: network.network });

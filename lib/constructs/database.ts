@@ -512,6 +512,8 @@ export class Database extends Construct implements DatabaseEndpoints {
         'database.deletionProtection is false in this non-production environment, so that it can be torn down; the schema requires it in production.',
         'AwsSolutions-RDS10',
         '*-RDSInstanceDeletionProtectionEnabled',
+        // Control Tower has one control for clusters and one for instances.
+        scope.node.defaultChild instanceof rds.CfnDBCluster ? 'CT.RDS.PR.3' : 'CT.RDS.PR.13',
       );
     }
     if (!config.multiAz) {
