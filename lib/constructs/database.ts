@@ -366,6 +366,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       primary,
       'PostgreSQL listens on its default port 5432: the RDS Proxy listens on 5432 whatever the database port, and the security group admits the proxy and secret rotation only.',
       'AwsSolutions-RDS11',
+      'CT.RDS.PR.20',
     );
     acknowledge(
       primary,
