@@ -41,10 +41,28 @@ test('a disabled control does not run', () => {
   expect(report.violations.map((v) => v.ruleName)).not.toContain('CT.KMS.PR.3');
 });
 
-test('every control declares the resource types it evaluates (what selecting controls per template reads)', () => {
-  // The pruning is only as good as the metadata it reads: no control may lack its resource types.
-  for (const control of controlTowerControls().values()) expect(control.evaluatedResourceTypes.length).toBeGreaterThan(0);
+test('every control skips a template without a resource of the types it declares, so checking only those loses nothing', () => {
+  // Read from each rule file: every rule over a template is guarded by `%var not empty`, where `var` selects
+  // resources of one type, and that type is among the control's EvaluatedResourceTypes (what the plugin selects by).
   expect(controlTowerControls().size).toBeGreaterThan(200);
+  for (const control of controlTowerControls().values()) {
+    const text = fs.readFileSync(control.file, 'utf8');
+    const constants = new Map([...text.matchAll(/^let\s+(\w+)\s*=\s*["']([^"']+)["']/gm)].map((m) => [m[1], m[2]]));
+    const heads = [...text.matchAll(/^rule\s+\w+\s+when\s+is_cfn_template\([^)]*\)([^{]*)\{/gm)].map((m) => m[1]);
+    expect([control.id, heads.length]).not.toEqual([control.id, 0]);
+    for (const head of heads) {
+      const guarded = [...head.matchAll(/%(\w+)\s+(?:not\s+empty|!empty)/g)].map((m) => m[1]);
+      expect([control.id, guarded.length]).not.toEqual([control.id, 0]);
+      for (const variable of guarded) {
+        const filter = new RegExp(`^let\\s+${variable}\\s*=\\s*Resources(?:\\.\\*)?\\[\\s*Type\\s*==\\s*(%\\w+|"[^"]+"|'[^']+')`, 'm').exec(
+          text,
+        );
+        const raw = filter?.[1] ?? '';
+        const type = raw.startsWith('%') ? constants.get(raw.slice(1)) : raw.slice(1, -1);
+        expect([control.id, control.evaluatedResourceTypes.includes(type ?? '')]).toEqual([control.id, true]);
+      }
+    }
+  }
 });
 
 test("runs an organization's own rules directory against every template, named by the rule's name", () => {
