@@ -11,9 +11,13 @@ const app = new App({ autoSynth: false });
 const envName = String(app.node.tryGetContext('env') ?? 'dev');
 // For teams that keep environment files elsewhere (and for tests of bad configuration).
 const environmentsDir = app.node.tryGetContext('environmentsDir') as string | undefined;
+// An organization's own CloudFormation Guard rules (files or directories), run beside the Control Tower controls:
+// `"guardRules": ["../org-policies/guard"]` in cdk.json's context, or `-c guardRules=DIR` (comma-separated).
+const guardRulesContext = app.node.tryGetContext('guardRules') as string | string[] | undefined;
+const guardRules = typeof guardRulesContext === 'string' ? guardRulesContext.split(',').filter((r) => r !== '') : guardRulesContext;
 
 try {
-  buildEnvironment(app, loadEnvironment(envName, environmentsDir));
+  buildEnvironment(app, loadEnvironment(envName, environmentsDir), { guardRules });
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(

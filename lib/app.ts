@@ -5,7 +5,7 @@
 import { App, Tags } from 'aws-cdk-lib';
 import type { AppConfig } from '../config/schema';
 import { chaosEnabled } from '../config/schema/chaos-rules';
-import { applyCompliance } from './compliance';
+import { applyCompliance, type ComplianceOptions } from './compliance';
 import { ChaosStack } from './stacks/chaos-stack';
 import { BackupCopyStack } from './stacks/backup-copy-stack';
 import { DataStack } from './stacks/data-stack';
@@ -25,10 +25,10 @@ export interface EnvironmentStacks {
   readonly backupCopy?: BackupCopyStack;
 }
 
-export function buildEnvironment(app: App, config: AppConfig): EnvironmentStacks {
+export function buildEnvironment(app: App, config: AppConfig, compliance: ComplianceOptions = {}): EnvironmentStacks {
   for (const [key, value] of Object.entries(environmentTags(config))) Tags.of(app).add(key, value);
 
-  applyCompliance(app);
+  applyCompliance(app, compliance);
 
   const network = new NetworkStack(app, { config });
   const copyRegion = config.recovery.crossRegionCopy.region;

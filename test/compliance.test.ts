@@ -1,14 +1,18 @@
 /**
- * The compliance gate: AwsSolutions, NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 run in every synth, and
- * a finding that is not acknowledged fails it. (That every environment synthesizes clean is checked in
+ * The compliance gate: AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1 and the AWS Control Tower
+ * proactive controls run in every synth, and a finding that is not acknowledged fails it. (That every environment synthesizes clean is checked in
  * environments.test.ts, which synthesizes each environment once for all its whole-environment checks.)
  */
 import * as fs from 'fs';
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { listEnvironments, loadEnvironment } from '../config/load';
 import { buildEnvironment } from '../lib/app';
+import { acknowledge } from '../lib/compliance';
+import { controlTowerControls } from '../lib/guard-validator';
 import { acknowledgements, COMPLIANCE_FILE, renderComplianceReport } from '../scripts/compliance-docs';
 import { newApp, synth } from './support/synth';
 
@@ -18,6 +22,70 @@ test('fails the synth when a new resource breaks a rule, naming the rule and the
   // A bucket with no access logs, no TLS-only policy and no replication: several packs object.
   new s3.Bucket(data as Stack, 'CarelessBucket');
   expect(() => app.synth()).toThrow(/ERROR The S3 Bucket has server access logs disabled[\s\S]*CarelessBucket[\s\S]*AwsSolutions-S1/);
+});
+
+describe('Control Tower proactive controls', () => {
+  test('fail the synth when a new resource breaks one, naming the control and the resource; an acknowledgement on that resource alone lets it pass', () => {
+    // GIVEN two keys that satisfy every cdk-nag pack (rotation on) but let anyone the account allows create grants
+    const app = newApp();
+    const { data } = buildEnvironment(app, loadEnvironment('dev'));
+    new kms.Key(data, 'CarelessKey', { enableKeyRotation: true });
+    const acknowledged = new kms.Key(data, 'AcknowledgedKey', { enableKeyRotation: true });
+    // WHEN one of them is acknowledged
+    acknowledge(acknowledged, 'A key for this test only: it proves that an acknowledgement covers its own resource.', 'CT.KMS.PR.3');
+    // THEN the synth fails on the other one, and only on it
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/CT\.KMS\.PR\.3/);
+    expect(message).toMatch(/ScaledApp-dev-Data\/CarelessKey\/Resource/);
+    expect(message).toMatch(/Acknowledge with 'cfn-guard::CT\.KMS\.PR\.3'/);
+    expect(message).not.toMatch(/AcknowledgedKey/);
+    // AND the acknowledged key carries the suppression where Guard rules read it
+    expect((acknowledged.node.defaultChild as CfnResource).getMetadata('guard')).toEqual({
+      SuppressedRules: ['kms_create_grant_aws_service_check'],
+    });
+  });
+
+  test('fails when a Guard acknowledgement is not on a CloudFormation resource', () => {
+    const stack = new Stack(newApp(), 'S');
+    expect(() => acknowledge(stack, 'a reason long enough to read as one, though it names no resource', 'CT.S3.PR.9')).toThrow(
+      /Guard rule CT\.S3\.PR\.9 is acknowledged on S, which is not a CloudFormation resource/,
+    );
+    expect(() => acknowledge(new Construct(stack, 'Group'), 'a reason', 'CT.S3.PR.9')).toThrow(/not a CloudFormation resource/);
+  });
+
+  test('fails when the acknowledged control does not exist', () => {
+    const key = new kms.Key(new Stack(newApp(), 'S'), 'Key');
+    expect(() => acknowledge(key, 'a reason', 'CT.KMS.PR.99')).toThrow(/Unknown Control Tower control CT\.KMS\.PR\.99/);
+  });
+
+  test('prod: every Guard acknowledgement is in the template metadata of its resource (guard.SuppressedRules)', () => {
+    const { app } = synth('prod');
+    const assembly = app.synth();
+    let checked = 0;
+    for (const construct of app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== 'aws:cdk:acknowledged-rules') continue;
+        for (const rule of Object.keys(entry.data as Record<string, string>).filter((r) => r.startsWith('cfn-guard::'))) {
+          const resource = construct as CfnResource;
+          const stack = Stack.of(resource);
+          const template = assembly.getStackByName(stack.stackName).template as {
+            Resources: Record<string, { Metadata?: { guard?: { SuppressedRules?: string[] } } }>;
+          };
+          const control = controlTowerControls().get(rule.slice('cfn-guard::'.length))!;
+          expect(template.Resources[stack.resolve(resource.logicalId) as string].Metadata?.guard?.SuppressedRules).toContain(
+            control.guardRuleName,
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
 });
 
 describe('acknowledgements', () => {

@@ -430,6 +430,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       primary,
       'PostgreSQL listens on its default port 5432: the RDS Proxy listens on 5432 whatever the database port, and the security group admits the proxy and secret rotation only.',
       'AwsSolutions-RDS11',
+      'CT.RDS.PR.20',
     );
     return primary;
   }
@@ -571,6 +572,8 @@ export class Database extends Construct implements DatabaseEndpoints {
         'database.deletionProtection is false in this non-production environment, so that it can be torn down; the schema requires it in production.',
         'AwsSolutions-RDS10',
         '*-RDSInstanceDeletionProtectionEnabled',
+        // Control Tower has one control for clusters and one for instances.
+        scope.node.defaultChild instanceof rds.CfnDBCluster ? 'CT.RDS.PR.3' : 'CT.RDS.PR.13',
       );
     }
     if (!config.multiAz) {

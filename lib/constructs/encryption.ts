@@ -7,6 +7,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge } from '../compliance';
+
+/** Control Tower's CT.CLOUDWATCH.PR.2 asks log groups to keep events at least this long. */
+const ONE_YEAR_DAYS = 365;
 
 /**
  * Stateful resources are kept when they leave a production template; elsewhere they are deleted, so that
@@ -35,6 +39,20 @@ export class EncryptionKey extends kms.Key {
       enableKeyRotation: true,
       removalPolicy: statefulRemovalPolicy(props.production),
     });
+    // Grants hand the key's use to another principal without a policy change, so only AWS services may create
+    // them: for a resource they manage on a caller's behalf (RDS, ElastiCache, Secrets Manager set
+    // kms:GrantIsForAWSResource), or as a service principal themselves. A person or a task role cannot, even one the
+    // account-root statement allows `kms:*`. This is Control Tower's CT.KMS.PR.3, in the shape its rule checks.
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateGrantOnlyForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
     if (props.forCloudWatchLogs) {
       // CloudWatch Logs needs the key policy to name it, scoped to this account's log groups.
       this.addToResourcePolicy(
@@ -68,5 +86,13 @@ export class EncryptedLogGroup extends logs.LogGroup {
       retention: props.retentionDays as logs.RetentionDays,
       removalPolicy: statefulRemovalPolicy(props.production),
     });
+    // Only outside production: there the control stands, so a retention under a year fails the synth.
+    if (!props.production && props.retentionDays < ONE_YEAR_DAYS) {
+      acknowledge(
+        this,
+        `Log events are kept ${props.retentionDays} days by configuration in this non-production environment, where they serve debugging, not audit. Production does not acknowledge this control, so a retention under a year fails its synth.`,
+        'CT.CLOUDWATCH.PR.2',
+      );
+    }
   }
 }

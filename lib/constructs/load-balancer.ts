@@ -69,6 +69,7 @@ export class PublicLoadBalancer extends Construct {
     acknowledge(
       this.accessLogsAuditBucket,
       'This bucket receives the server access logs of the load-balancer access-log bucket; logging it in turn would need another bucket without end.',
+      'CT.S3.PR.2',
       'AwsSolutions-S1',
       '*-S3BucketLoggingEnabled',
     );
@@ -105,6 +106,7 @@ export class PublicLoadBalancer extends Construct {
         this.loadBalancer,
         'Deletion protection is off by configuration in this non-production environment, so that it can be torn down; production requires it (schema guard rail).',
         '*-ELBDeletionProtectionEnabled',
+        'CT.ELASTICLOADBALANCING.PR.5',
       );
     }
 
@@ -138,6 +140,7 @@ export class PublicLoadBalancer extends Construct {
         this.listener,
         'This environment has no certificate (loadBalancer.certificate), so it serves plain HTTP: acceptable only for a non-production sandbox without real data, as docs/services.md says. Production requires a certificate (schema guard rail), and then this listener only redirects to HTTPS.',
         '*-ALBHttpToHttpsRedirection',
+        'CT.ELASTICLOADBALANCING.PR.1',
         '*-ELBTlsHttpsListenersOnly',
         '*-ELBv2ACMCertificateRequired',
       );
@@ -179,7 +182,17 @@ export class PublicLoadBalancer extends Construct {
       bucket,
       'Load-balancer access logs (and the S3 server access logs of their bucket) can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3), not SSE-KMS.',
       '*-S3DefaultEncryptionKMS',
+      'CT.S3.PR.10',
     );
+    acknowledge(
+      bucket,
+      'S3 Object Lock would make every log object undeletable until its retention ends: a non-production bucket could then not be emptied and deleted with its stack, and logs kept for investigation are already versioned, private and expired by lifecycle after loadBalancer.accessLogs.retentionDays.',
+      'CT.S3.PR.9',
+    );
+    // Object-created events go to the account's default EventBridge bus (free for AWS service events), where a
+    // security team can subscribe; set on the CloudFormation resource, since CDK's addEventNotification path would
+    // add a notification-handler Lambda function. Control Tower's CT.S3.PR.4.
+    (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     acknowledge(
       bucket,
       'Logs expire after the configured retention; a replica in another region would double the cost of data that is kept for investigation, not for recovery.',

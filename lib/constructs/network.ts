@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { NetworkConfig } from '../../config/schema';
@@ -71,6 +71,15 @@ export class Network extends Construct {
         '*-VPCNoUnrestrictedRouteToIGW',
       );
     }
+    // CDK creates the function behind restrictDefaultSecurityGroup once per stack, beside (not inside) this construct.
+    const restrictDefaultSgHandler = Stack.of(this)
+      .node.findChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')
+      .node.findChild('Handler');
+    acknowledge(
+      restrictDefaultSgHandler,
+      "CDK's provider function for restrictDefaultSecurityGroup runs only while CloudFormation creates or updates the VPC, calls only EC2's Revoke/AuthorizeSecurityGroupIngress/Egress on this VPC's default security group and handles no data. CDK offers no VPC placement for it; inside the VPC it configures it would need the NAT gateways or an EC2 endpoint of that VPC, and its network interfaces would hold up subnet deletion when an environment is torn down.",
+      'CT.LAMBDA.PR.3',
+    );
     const flowLogRole = this.vpc.node.findChild('all').node.findChild('IAMRole');
     acknowledge(
       flowLogRole,

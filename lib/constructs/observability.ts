@@ -96,6 +96,7 @@ export class Observability extends Construct {
         alarm,
         'A component of a "service degraded" composite alarm, which notifies the alarm topic on ALARM and OK; this alarm has no actions of its own so that one degradation notifies once.',
         '*-CloudWatchAlarmAction',
+        'CT.CLOUDWATCH.PR.1',
       );
     }
   }

@@ -125,6 +125,8 @@ export class WebService extends Construct {
     this.container = this.taskDefinition.addContainer('App', {
       image: this.image(config),
       essential: true,
+      // A hard limit (Control Tower's CT.ECS.PR.7): the task's whole memory, as the one container in the task.
+      memoryLimitMiB: config.memory,
       portMappings: [{ containerPort: config.port, name: 'http' }],
       user: config.user,
       privileged: false,
@@ -386,6 +388,7 @@ export class WebService extends Construct {
         alarm,
         'A deployment alarm: ECS acts on it by rolling the deployment back. Failed deployments reach the alarm topic through the EventBridge rule in the Monitoring stack; the notifying alarms live there too.',
         '*-CloudWatchAlarmAction',
+        'CT.CLOUDWATCH.PR.1',
       );
     }
     return alarms;
