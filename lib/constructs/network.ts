@@ -26,6 +26,8 @@ export class Network extends Construct {
   /** Encrypts the flow logs; stateful, so its construct ID is pinned by tests. */
   readonly logsKey: EncryptionKey;
   readonly flowLogGroup: EncryptedLogGroup;
+  /** Public addresses of the NAT gateways: what the internet-facing load balancer sees of a caller inside the VPC. */
+  readonly natPublicIps: readonly string[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -71,6 +73,11 @@ export class Network extends Construct {
         '*-VPCNoUnrestrictedRouteToIGW',
       );
     }
+    // CDK keeps each NAT gateway's Elastic IP as the `EIP` child of its public subnet.
+    this.natPublicIps = this.vpc.publicSubnets
+      .map((subnet) => subnet.node.tryFindChild('EIP'))
+      .filter((eip): eip is ec2.CfnEIP => eip instanceof ec2.CfnEIP)
+      .map((eip) => eip.attrPublicIp);
     const flowLogRole = this.vpc.node.findChild('all').node.findChild('IAMRole');
     acknowledge(
       flowLogRole,
