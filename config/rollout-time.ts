@@ -48,7 +48,11 @@ export function rolloutTime(input: RolloutTimeInput): RolloutTime {
   const startSeconds = TASK_START_SECONDS + input.healthCheck.healthyThresholdCount * input.healthCheck.intervalSeconds;
   const hookSeconds = shifting && d.preTrafficHook ? d.preTrafficHook.timeoutSeconds : 0;
   const shiftSeconds =
-    strategy === 'canary' ? d.canary.bakeMinutes * 60 : strategy === 'linear' ? linearWaits(d.linear.stepPercent) * d.linear.stepMinutes * 60 : 0;
+    strategy === 'canary'
+      ? d.canary.bakeMinutes * 60
+      : strategy === 'linear'
+        ? linearWaits(d.linear.stepPercent) * d.linear.stepMinutes * 60
+        : 0;
   const bakeSeconds = shifting ? d.bakeMinutes * 60 : 0;
   const drainSeconds = input.deregistrationDelaySeconds;
   return {

@@ -67,7 +67,7 @@ describe.each(['dev', 'prod'])('switching the deployment strategy of %s api', (e
     const service = all.filter((c) => c.type === 'AWS::ECS::Service');
     expect(service).toHaveLength(1);
     expect(service[0].impact).toBe(ResourceImpact.WILL_UPDATE);
-    expect(service[0].properties.sort()).toEqual(expect.arrayContaining(['DeploymentConfiguration']));
+    expect([...service[0].properties]).toEqual(expect.arrayContaining(['DeploymentConfiguration']));
     // AND nothing is replaced
     expect(all.filter((c) => c.impact === ResourceImpact.WILL_REPLACE || c.impact === ResourceImpact.MAY_REPLACE)).toEqual([]);
     // AND no load-balancer resource changes at all (the rule keeps the weights ECS set)

@@ -21,6 +21,10 @@ export default {
       hot: { nodeType: 'cache.m7g.large' },
     },
   },
+  // Rehearses production's rollout: a canary behind the same pre-traffic hook.
+  services: {
+    api: { deployment: { strategy: 'canary', preTrafficHook: { path: '/health/ready' } } },
+  },
   loadBalancer: {
     certificate: { arn: 'arn:aws:acm:eu-west-1:222222222222:certificate/00000000-0000-4000-8000-000000000000' },
   },

@@ -36,7 +36,10 @@ const deploymentSteps: Rule = (config, report) => {
       report([...at, 'linear', 'stepPercent'], 'expected a percentage from 3 to 100 in steps of 0.1 (the ECS linear limits)');
     }
     if (strategy === 'canary' && canary.percent === 100) {
-      report([...at, 'canary', 'percent'], 'expected less than 100: a canary of 100% is a blue-green deployment (say strategy "blue-green")');
+      report(
+        [...at, 'canary', 'percent'],
+        'expected less than 100: a canary of 100% is a blue-green deployment (say strategy "blue-green")',
+      );
     }
     if (d.preTrafficHook !== undefined && strategy === 'rolling') {
       report(
@@ -84,9 +87,13 @@ const grayFailureRouting: Rule = (config, report) => {
 };
 
 const zonalShift: Rule = (config, report) => {
-  const zs = isPlainObject(config.loadBalancer) && isPlainObject(config.loadBalancer.zonalShift) ? config.loadBalancer.zonalShift : undefined;
+  const zs =
+    isPlainObject(config.loadBalancer) && isPlainObject(config.loadBalancer.zonalShift) ? config.loadBalancer.zonalShift : undefined;
   if (zs?.autoshift === true && zs.enabled === false) {
-    report(['loadBalancer', 'zonalShift', 'autoshift'], 'expected false while zonalShift.enabled is false: autoshift shifts through zonal shift');
+    report(
+      ['loadBalancer', 'zonalShift', 'autoshift'],
+      'expected false while zonalShift.enabled is false: autoshift shifts through zonal shift',
+    );
   }
 };
 

@@ -59,7 +59,9 @@ export const deploymentSchema = z
         path: z
           .string()
           .regex(/^\/[\w\-./~%]*$/, { message: 'expected a path starting with /' })
-          .meta({ description: 'Path the hook requests from the new version through the test listener; anything but 200 fails the deployment.' }),
+          .meta({
+            description: 'Path the hook requests from the new version through the test listener; anything but 200 fails the deployment.',
+          }),
         timeoutSeconds: int(1, 60).default(5).meta({ description: 'Seconds the request may take.' }),
       })
       .optional()
@@ -86,7 +88,9 @@ export const loadBalancingSchema = z
     slowStartSeconds: z
       .union([z.literal(0), int(30, 900)], { error: 'expected 0 (off) or an integer from 30 to 900' })
       .default(ROLLOUT_DEFAULTS.loadBalancing.slowStartSeconds)
-      .meta({ description: 'Seconds a new task takes to ramp up to its full share (0 is off, else 30 to 900). Not with `weighted-random`.' }),
+      .meta({
+        description: 'Seconds a new task takes to ramp up to its full share (0 is off, else 30 to 900). Not with `weighted-random`.',
+      }),
   })
   .prefault({})
   .meta({ description: 'Routing algorithm of the service’s target groups, and gray-failure mitigation.' });

@@ -170,7 +170,19 @@ export class PublicLoadBalancer extends Construct {
       defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"error":"not found"}' }),
     });
     for (const ip of callers) {
-      this.securityGroup.addIngressRule(ec2.Peer.ipv4(`${ip}/32`), ec2.Port.tcp(port), 'Test listener: pre-traffic hooks through a NAT gateway');
+      this.securityGroup.addIngressRule(
+        ec2.Peer.ipv4(`${ip}/32`),
+        ec2.Port.tcp(port),
+        'Test listener: pre-traffic hooks through a NAT gateway',
+      );
+    }
+    if (callers.length > 0) {
+      acknowledge(
+        this.securityGroup,
+        'These rules cannot read the NAT gateways’ addresses, which are CloudFormation references (they throw). The ingress they would judge is the test listener port only, from each NAT gateway’s single /32 address: no SSH and no common port is open to anyone.',
+        '*-EC2RestrictedCommonPorts',
+        '*-EC2RestrictedSSH',
+      );
     }
     acknowledge(
       listener,

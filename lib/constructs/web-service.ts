@@ -97,6 +97,8 @@ export class WebService extends Construct {
   /** The production listener rule, forwarding to both target groups with the weights ECS moves. */
   readonly listenerRule: elbv2.ApplicationListenerRule;
   readonly deploymentStrategy: DeploymentStrategyName;
+  /** The routing algorithm of both target groups, and whether anomaly mitigation is on. */
+  readonly loadBalancing: ServiceConfig['loadBalancing'];
   readonly preTrafficHook?: PreTrafficHook;
   readonly securityGroup: ec2.SecurityGroup;
   /** The service's logs (stateful: its construct ID is pinned). */
@@ -112,6 +114,7 @@ export class WebService extends Construct {
     const { config, name, production } = props;
     this.name = name;
     this.deploymentStrategy = props.deploymentStrategy ?? 'rolling';
+    this.loadBalancing = config.loadBalancing;
     const shifting = this.deploymentStrategy !== 'rolling';
 
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
