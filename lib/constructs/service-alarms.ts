@@ -135,16 +135,19 @@ export function monitorService(kit: AlarmKit, service: WebService, loadBalancer:
 function grayFailure(kit: AlarmKit, service: WebService) {
   const routing = service.loadBalancing;
   if (routing.algorithm !== 'weighted-random' || !routing.anomalyMitigation) return [];
-  const both = (metricName: string, label: string) =>
-    new cloudwatch.MathExpression({
-      expression: 'MAX([primary, alternate])',
+  // IDs distinct per metric: both expressions share one graph, where CloudWatch wants every ID once.
+  const both = (metricName: string, label: string) => {
+    const id = metricName.charAt(0).toLowerCase() + metricName.slice(1);
+    return new cloudwatch.MathExpression({
+      expression: `MAX([${id}Primary, ${id}Alternate])`,
       usingMetrics: {
-        primary: service.targetGroup.metrics.custom(metricName, { period: PERIOD, statistic: 'Maximum' }),
-        alternate: service.alternateTargetGroup.metrics.custom(metricName, { period: PERIOD, statistic: 'Maximum' }),
+        [`${id}Primary`]: service.targetGroup.metrics.custom(metricName, { period: PERIOD, statistic: 'Maximum' }),
+        [`${id}Alternate`]: service.alternateTargetGroup.metrics.custom(metricName, { period: PERIOD, statistic: 'Maximum' }),
       },
       period: PERIOD,
       label,
     });
+  };
   return [
     {
       title: `${service.name}: gray failure (automatic target weights)`,
