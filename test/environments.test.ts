@@ -11,6 +11,7 @@
  * with a migration plan), so the test fails on any stateful resource added, renamed or removed.
  */
 import { type AppConfig, listEnvironments } from '../config/load';
+import { resolveStrategy } from '../config/schema/rollout';
 import type { EnvironmentStacks } from '../lib/app';
 import { isStatefulType } from '../lib/stateful';
 import * as fs from 'fs';
@@ -36,6 +37,8 @@ const PINNED: Record<keyof EnvironmentStacks, string[]> = {
     'AWS::KMS::Key LogsKeyA6AB43B2',
     // One log group per service, named after the service in config (services.api).
     'AWS::Logs::LogGroup ApiServiceLogsF0BB2264',
+    // The pre-traffic hook's logs, where a service has a hook and a traffic-shifting strategy (staging, prod).
+    'AWS::Logs::LogGroup ApiServicePreTrafficHookLogs0E6D2481',
     'AWS::Logs::LogGroup LoadBalancerWafLogs55232163',
     'AWS::S3::Bucket LoadBalancerAccessLogsAudit709881EF',
     'AWS::S3::Bucket LoadBalancerAccessLogsB27DFC85',
@@ -46,6 +49,9 @@ const PINNED: Record<keyof EnvironmentStacks, string[]> = {
 /** Pinned resources that exist only where configuration turns their feature on. */
 const PINNED_WHEN: Record<string, (config: AppConfig) => boolean> = {
   'AWS::Logs::LogGroup LoadBalancerWafLogs55232163': (config) => config.loadBalancer.waf,
+  'AWS::Logs::LogGroup ApiServicePreTrafficHookLogs0E6D2481': (config) =>
+    config.services.api?.deployment.preTrafficHook !== undefined &&
+    resolveStrategy(config.services.api.deployment.strategy, config.environment.production) !== 'rolling',
 };
 
 /** The database's stateful resources per environment (Aurora): prod has a second reader. */
