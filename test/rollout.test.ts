@@ -25,7 +25,13 @@ describe.each(cases)('%s api deployed with %s', (env, strategy) => {
   const base = configOf(env);
   const config =
     strategy === 'rolling' && base.services.api.deployment.preTrafficHook
-      ? { ...base, services: { ...base.services, api: { ...base.services.api, deployment: { ...base.services.api.deployment, strategy, preTrafficHook: undefined } } } }
+      ? {
+          ...base,
+          services: {
+            ...base.services,
+            api: { ...base.services.api, deployment: { ...base.services.api.deployment, strategy, preTrafficHook: undefined } },
+          },
+        }
       : configOf(env, { services: { api: { deployment: { strategy, ...(hook && env !== 'dev' ? { preTrafficHook: hook } : {}) } } } });
   const template = synth(config).template('service');
   const d = config.services.api.deployment;
@@ -33,15 +39,21 @@ describe.each(cases)('%s api deployed with %s', (env, strategy) => {
   test('ECS receives the strategy, its steps and its bake time', () => {
     const expected: Record<string, unknown> = { Strategy: ECS_STRATEGY[strategy] ?? Match.absent() };
     if (strategy !== 'rolling') expected.BakeTimeInMinutes = d.bakeMinutes;
-    if (strategy === 'canary') expected.CanaryConfiguration = { CanaryPercent: d.canary.percent, CanaryBakeTimeInMinutes: d.canary.bakeMinutes };
-    if (strategy === 'linear') expected.LinearConfiguration = { StepPercent: d.linear.stepPercent, StepBakeTimeInMinutes: d.linear.stepMinutes };
+    if (strategy === 'canary')
+      expected.CanaryConfiguration = { CanaryPercent: d.canary.percent, CanaryBakeTimeInMinutes: d.canary.bakeMinutes };
+    if (strategy === 'linear')
+      expected.LinearConfiguration = { StepPercent: d.linear.stepPercent, StepBakeTimeInMinutes: d.linear.stepMinutes };
     template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike(expected) });
   });
 
   test('the deployment alarms and the circuit breaker roll back', () => {
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({
-        Alarms: { AlarmNames: [`ScaledApp-${env}-api-deployment-5xx-rate`, `ScaledApp-${env}-api-deployment-p99-latency`], Enable: true, Rollback: true },
+        Alarms: {
+          AlarmNames: [`ScaledApp-${env}-api-deployment-5xx-rate`, `ScaledApp-${env}-api-deployment-p99-latency`],
+          Enable: true,
+          Rollback: true,
+        },
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },
       }),
     });
@@ -60,23 +72,26 @@ describe.each(cases)('%s api deployed with %s', (env, strategy) => {
     }
   });
 
-  test(strategy === 'rolling' ? 'has no alternate target configuration' : 'names the alternate target group, the production rule and its role', () => {
-    const lb = { ContainerName: 'App', ContainerPort: 8080, TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiServiceTargetGroup') } };
-    template.hasResourceProperties('AWS::ECS::Service', {
-      LoadBalancers: [
-        strategy === 'rolling'
-          ? Match.objectEquals(lb)
-          : Match.objectLike({
-              ...lb,
-              AdvancedConfiguration: Match.objectLike({
-                AlternateTargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiServiceAlternateTargetGroup') },
-                ProductionListenerRule: { Ref: Match.stringLikeRegexp('^ApiServiceListenerRule') },
-                RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiServiceLoadBalancerRole'), 'Arn'] },
+  test(
+    strategy === 'rolling' ? 'has no alternate target configuration' : 'names the alternate target group, the production rule and its role',
+    () => {
+      const lb = { ContainerName: 'App', ContainerPort: 8080, TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiServiceTargetGroup') } };
+      template.hasResourceProperties('AWS::ECS::Service', {
+        LoadBalancers: [
+          strategy === 'rolling'
+            ? Match.objectEquals(lb)
+            : Match.objectLike({
+                ...lb,
+                AdvancedConfiguration: Match.objectLike({
+                  AlternateTargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiServiceAlternateTargetGroup') },
+                  ProductionListenerRule: { Ref: Match.stringLikeRegexp('^ApiServiceListenerRule') },
+                  RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiServiceLoadBalancerRole'), 'Arn'] },
+                }),
               }),
-            }),
-      ],
-    });
-  });
+        ],
+      });
+    },
+  );
 });
 
 test('prod deploys api as a canary with the pre-traffic hook at POST_TEST_TRAFFIC_SHIFT, through the test listener rule', () => {
@@ -86,7 +101,11 @@ test('prod deploys api as a canary with the pre-traffic hook at POST_TEST_TRAFFI
       Strategy: 'CANARY',
       LifecycleHooks: [Match.objectLike({ LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] })],
     }),
-    LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.objectLike({ TestListenerRule: { Ref: Match.stringLikeRegexp('^ApiServiceTestListenerRule') } }) })],
+    LoadBalancers: [
+      Match.objectLike({
+        AdvancedConfiguration: Match.objectLike({ TestListenerRule: { Ref: Match.stringLikeRegexp('^ApiServiceTestListenerRule') } }),
+      }),
+    ],
   });
   template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9000, Protocol: 'HTTP' });
 });

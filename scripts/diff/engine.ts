@@ -5,6 +5,7 @@
  */
 import * as os from 'os';
 import { type FormatStream, formatDifferences, fullDiff } from '@aws-cdk/cloudformation-diff';
+import { type RolloutChange, rolloutChanges } from './rollouts';
 import { type AllowEntry, findAllowance } from './allow-list';
 import { classifyResources, classifySecurity, constructPaths, type ResourceChange, type SecurityChange } from './classify';
 import { DiffError } from './errors';
@@ -32,6 +33,8 @@ export interface StackReport {
   readonly security: readonly SecurityChange[];
   /** The diff as `cdk diff` prints it; with colour codes when the terminal supports them. */
   readonly text: string;
+  /** Services whose deployment strategy, steps or bake time change, with the modelled deploy time. */
+  readonly rollouts?: readonly RolloutChange[];
 }
 
 export interface EnvironmentReport {
@@ -107,15 +110,15 @@ export function compareStacks(env: string, before: StackTemplates, after: StackT
 export function compareTemplates(
   before: CfnTemplate,
   after: CfnTemplate,
-): { changes: ResourceChange[]; security: SecurityChange[]; text: string } {
+): { changes: ResourceChange[]; security: SecurityChange[]; text: string; rollouts: RolloutChange[] } {
   const diff = fullDiff(before, after);
-  if (diff.isEmpty) return { changes: [], security: [], text: '' };
+  if (diff.isEmpty) return { changes: [], security: [], text: '', rollouts: [] };
   let text = '';
   // The formatter writes line by line to a stream; collecting the lines keeps the output testable and lets
   // the markdown summary embed it.
   const stream = { columns: 120, write: (chunk: string) => ((text += chunk), true) } as unknown as FormatStream;
   formatDifferences(stream, diff, constructPaths(before, after));
-  return { changes: classifyResources(diff), security: classifySecurity(diff), text };
+  return { changes: classifyResources(diff), security: classifySecurity(diff), text, rollouts: rolloutChanges(before, after) };
 }
 
 export interface DiffOptions {
