@@ -2,10 +2,11 @@
  * `npm run diff` names a service whose deployment strategy changes, with the modelled time of one deployment
  * before and after, read from the two templates as they would deploy.
  */
+import type { DeploymentStrategyName } from '../config/schema/rollout';
 import { compareTemplates } from '../scripts/diff/engine';
 import { configOf, synth } from './support/synth';
 
-const service = (strategy?: string) =>
+const service = (strategy?: DeploymentStrategyName) =>
   synth(strategy ? configOf('dev', { services: { api: { deployment: { strategy } } } }) : 'dev')
     .template('service')
     .toJSON();
