@@ -24,7 +24,7 @@ export const Outputs = {
   ) => `Cache${pascal(tier)}${field}`,
   clusterName: 'ClusterName',
   loadBalancerDnsName: 'LoadBalancerDnsName',
-  service: (name: string, field: 'ServiceName' | 'TargetGroupArn') => `Service${pascal(name)}${field}`,
+  service: (name: string, field: 'ServiceName' | 'TargetGroupArn' | 'AlternateTargetGroupArn') => `Service${pascal(name)}${field}`,
   alarmTopicArn: 'AlarmTopicArn',
   /** Every alarm of the environment is named with this prefix, so one query finds them all. */
   alarmNamePrefix: 'AlarmNamePrefix',

@@ -106,7 +106,7 @@ describe('classifying one resource change', () => {
 
   test('identical templates have no changes and no text', () => {
     const same = template({ Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'b' } } });
-    expect(compareTemplates(same, same)).toEqual({ changes: [], security: [], traffic: [], text: '' });
+    expect(compareTemplates(same, same)).toEqual({ changes: [], security: [], traffic: [], text: '', rollouts: [] });
   });
 });
 

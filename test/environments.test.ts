@@ -12,6 +12,7 @@
  */
 import { type AppConfig, listEnvironments } from '../config/load';
 import { chaosEnabled } from '../config/schema/chaos-rules';
+import { resolveStrategy } from '../config/schema/rollout';
 import type { EnvironmentStacks } from '../lib/app';
 import { isStatefulType } from '../lib/stateful';
 import * as fs from 'fs';
@@ -46,6 +47,8 @@ const PINNED: Record<keyof EnvironmentStacks, string[]> = {
     'AWS::KMS::Key LogsKeyA6AB43B2',
     // One log group per service, named after the service in config (services.api).
     'AWS::Logs::LogGroup ApiServiceLogsF0BB2264',
+    // The pre-traffic hook's logs, where a service has a hook and a traffic-shifting strategy (staging, prod).
+    'AWS::Logs::LogGroup ApiServicePreTrafficHookLogs0E6D2481',
     'AWS::Logs::LogGroup LoadBalancerWafLogs55232163',
     'AWS::S3::Bucket LoadBalancerAccessLogsAudit709881EF',
     'AWS::S3::Bucket LoadBalancerAccessLogsB27DFC85',
@@ -62,6 +65,9 @@ const PINNED_WHEN: Record<string, (config: AppConfig) => boolean> = {
   'AWS::Logs::LogGroup LoadBalancerWafLogs55232163': (config) => config.loadBalancer.waf,
   'AWS::Backup::BackupVault CopyVaultA75F78D8': (config) => config.recovery.crossRegionCopy.region !== undefined,
   'AWS::KMS::Key CopyVaultKeyD618E163': (config) => config.recovery.crossRegionCopy.region !== undefined,
+  'AWS::Logs::LogGroup ApiServicePreTrafficHookLogs0E6D2481': (config) =>
+    config.services.api?.deployment.preTrafficHook !== undefined &&
+    resolveStrategy(config.services.api.deployment.strategy, config.environment.production) !== 'rolling',
 };
 
 /** The database's stateful resources per environment (Aurora): prod has a second reader. */

@@ -98,17 +98,26 @@ describe('deploy safety: a bad deploy rolls back', () => {
       AlarmName: 'ScaledApp-prod-api-deployment-5xx-rate',
       Threshold: 5,
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)' }),
+        // The worse of the two target groups: a canary's errors are not diluted by the old version's traffic.
         Match.objectLike({
-          Id: 'errors',
+          Expression:
+            'MAX([IF(primaryRequests >= 10, 100 * FILL(primaryErrors, 0) / primaryRequests, 0), IF(alternateRequests >= 10, 100 * FILL(alternateErrors, 0) / alternateRequests, 0)])',
+        }),
+        Match.objectLike({
+          Id: 'alternateErrors',
           MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'HTTPCode_Target_5XX_Count' }) }),
         }),
       ]),
     });
     service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'ScaledApp-prod-api-deployment-p99-latency',
-      MetricName: 'TargetResponseTime',
-      ExtendedStatistic: 'p99',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'MAX([primaryP99, alternateP99])' }),
+        Match.objectLike({
+          Id: 'primaryP99',
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'TargetResponseTime' }), Stat: 'p99' }),
+        }),
+      ]),
       Threshold: 2,
     });
   });
@@ -139,8 +148,8 @@ describe('scaling', () => {
     service.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 12 });
   });
 
-  test('auto scaling tracks CPU, memory and requests per task', () => {
-    const service = synth('prod').template('service');
+  test('auto scaling tracks CPU, memory and (a rolling service) requests per task', () => {
+    const service = synth('dev').template('service');
     for (const [type, target] of [
       ['ECSServiceAverageCPUUtilization', 60],
       ['ECSServiceAverageMemoryUtilization', 75],
@@ -154,6 +163,20 @@ describe('scaling', () => {
         }),
       });
     }
+  });
+
+  test('a traffic-shifting service (prod canary) does not scale on the requests of one target group', () => {
+    synth('prod')
+      .template('service')
+      .resourcePropertiesCountIs(
+        'AWS::ApplicationAutoScaling::ScalingPolicy',
+        {
+          TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+            PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget' },
+          }),
+        },
+        0,
+      );
   });
 
   test('scheduled scaling comes from config, in its time zone', () => {

@@ -45,6 +45,9 @@ export default {
       memory: 1024,
       tasks: { desired: 3, min: 3, max: 12 },
       logRetentionDays: 365,
+      // Canary (the production default): 10% for 10 minutes, then all, then 15 minutes of bake; the new version
+      // must answer /health/ready through the test listener before it gets a single user request.
+      deployment: { preTrafficHook: { path: '/health/ready' } },
       // Ahead of the weekday morning peak, then back to the floor at night.
       scheduledScaling: [
         { name: 'weekday-peak', schedule: 'cron(30 6 ? * MON-FRI *)', timeZone: 'Europe/Dublin', minTasks: 6, maxTasks: 12 },
@@ -55,6 +58,17 @@ export default {
   loadBalancer: {
     certificate: { domainName: 'app.example.com', hostedZone: { id: 'Z0123456789EXAMPLEABC', name: 'example.com' } },
     accessLogs: { retentionDays: 365 },
+    // Weekly practice shifts, never in the weekday morning peak (06:30-10:00 Dublin, in UTC).
+    zonalShift: {
+      autoshift: true,
+      practiceRunBlockedWindows: [
+        'Mon:05:00-Mon:10:00',
+        'Tue:05:00-Tue:10:00',
+        'Wed:05:00-Wed:10:00',
+        'Thu:05:00-Thu:10:00',
+        'Fri:05:00-Fri:10:00',
+      ],
+    },
   },
   // 500 GiB: point-in-time recovery within 5 minutes and back in about 100 minutes in the region; from the copy in
   // eu-central-1 within about 9.5 hours of data and under 3 hours (docs/recovery.md has the arithmetic).

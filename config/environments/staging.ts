@@ -26,6 +26,10 @@ export default {
     objectives: { regionLoss: { rpoMinutes: 1_560, rtoMinutes: 180 } },
     crossRegionCopy: { region: 'eu-central-1' },
   },
+  // Rehearses production's rollout: a canary behind the same pre-traffic hook.
+  services: {
+    api: { deployment: { strategy: 'canary', preTrafficHook: { path: '/health/ready' } } },
+  },
   loadBalancer: {
     certificate: { arn: 'arn:aws:acm:eu-west-1:222222222222:certificate/00000000-0000-4000-8000-000000000000' },
   },

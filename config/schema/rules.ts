@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { DeepPartial } from '../types';
 import { DATABASE_RULES } from './database-rules';
 import type { AppConfig } from './index';
+import { ROLLOUT_RULES } from './rollout-rules';
 import { SERVICE_RULES } from './service-rules';
 
 export type Path = readonly (string | number)[];
@@ -183,6 +184,7 @@ export const RULES: readonly Rule[] = [
   servicesWithinCapacity,
   ...DATABASE_RULES,
   ...SERVICE_RULES,
+  ...ROLLOUT_RULES,
 ];
 
 /** Runs every rule against a value zod has parsed as far as it could. */

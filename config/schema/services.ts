@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { SERVICE_DEFAULTS as D } from '../defaults';
 import { arn, dnsLabel, int, logRetentionDays } from './primitives';
 import { PROJECT_ROOT } from '../project-root';
+import { deploymentSchema, loadBalancingSchema, zonalShiftSchema } from './rollout';
 
 /** The project root, against which an image directory is resolved. */
 
@@ -213,6 +214,8 @@ export const serviceSchema = z
       })
       .prefault({})
       .meta({ description: 'Alarms ECS watches during a deployment; in alarm, the deployment rolls back.' }),
+    deployment: deploymentSchema,
+    loadBalancing: loadBalancingSchema,
     logRetentionDays: logRetentionDays().default(D.logRetentionDays),
     environment: z
       .record(environmentName(), z.string())
@@ -297,5 +300,10 @@ export const loadBalancerSchema = z
         }),
       })
       .meta({ description: 'Access logs to an encrypted, TLS-only S3 bucket, and WAF logs to an encrypted log group.' }),
+    testListenerPort: int(1024, 65535).default(9000).meta({
+      description:
+        'Port of the test listener, created when a service has a pre-traffic hook: it routes to the new version before production traffic does, and admits only the VPC’s NAT gateway addresses.',
+    }),
+    zonalShift: zonalShiftSchema,
   })
   .meta({ description: 'The internet-facing Application Load Balancer in front of the services.' });

@@ -146,6 +146,9 @@ export class PublicLoadBalancer extends Construct {
       );
     }
 
+    // Lets an operator (or zonal autoshift) move traffic away from an impaired zone: docs/runbook.md#zonal-shift.
+    this.loadBalancer.setAttribute('zonal_shift.config.enabled', String(config.zonalShift.enabled));
+
     if (config.waf) {
       this.webAcl = this.createWebAcl(config, props);
     } else {
@@ -155,6 +158,43 @@ export class PublicLoadBalancer extends Construct {
         '*-ALBWAFEnabled',
       );
     }
+  }
+
+  /**
+   * The test listener of traffic-shifting deployments: ECS points its rules at the new version before production
+   * traffic moves, and a pre-traffic hook requests it there. Plain HTTP on a port only `callers` reach (the NAT
+   * gateways' addresses, through which a hook in the VPC reaches this internet-facing load balancer).
+   */
+  addTestListener(port: number, callers: readonly string[]): elbv2.ApplicationListener {
+    const listener = this.loadBalancer.addListener('TestListener', {
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      port,
+      open: false,
+      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"error":"not found"}' }),
+    });
+    for (const ip of callers) {
+      this.securityGroup.addIngressRule(
+        ec2.Peer.ipv4(`${ip}/32`),
+        ec2.Port.tcp(port),
+        'Test listener: pre-traffic hooks through a NAT gateway',
+      );
+    }
+    if (callers.length > 0) {
+      acknowledge(
+        this.securityGroup,
+        'These rules cannot read the NAT gateways’ addresses, which are CloudFormation references (they throw). The ingress they would judge is the test listener port only, from each NAT gateway’s single /32 address: no SSH and no common port is open to anyone.',
+        '*-EC2RestrictedCommonPorts',
+        '*-EC2RestrictedSSH',
+      );
+    }
+    acknowledge(
+      listener,
+      'The test listener carries no production traffic: it answers only the NAT gateways of this VPC (security group), where the pre-traffic hook checks a new version before any user reaches it. Nothing secret crosses it (a health path).',
+      '*-ALBHttpToHttpsRedirection',
+      '*-ELBTlsHttpsListenersOnly',
+      '*-ELBv2ACMCertificateRequired',
+    );
+    return listener;
   }
 
   private logBucket(id: string, retentionDays: number, production: boolean, serverAccessLogsBucket?: s3.IBucket): s3.Bucket {

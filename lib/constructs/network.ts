@@ -26,6 +26,8 @@ export class Network extends Construct {
   /** Encrypts the flow logs; stateful, so its construct ID is pinned by tests. */
   readonly logsKey: EncryptionKey;
   readonly flowLogGroup: EncryptedLogGroup;
+  /** Public addresses of the NAT gateways: what the internet-facing load balancer sees of a caller inside the VPC. */
+  readonly natPublicIps: readonly string[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -80,6 +82,11 @@ export class Network extends Construct {
       "CDK's provider function for restrictDefaultSecurityGroup runs only while CloudFormation creates or updates the VPC, calls only EC2's Revoke/AuthorizeSecurityGroupIngress/Egress on this VPC's default security group and handles no data. CDK offers no VPC placement for it; inside the VPC it configures it would need the NAT gateways or an EC2 endpoint of that VPC, and its network interfaces would hold up subnet deletion when an environment is torn down.",
       'CT.LAMBDA.PR.3',
     );
+    // CDK keeps each NAT gateway's Elastic IP as the `EIP` child of its public subnet.
+    this.natPublicIps = this.vpc.publicSubnets
+      .map((subnet) => subnet.node.tryFindChild('EIP'))
+      .filter((eip): eip is ec2.CfnEIP => eip instanceof ec2.CfnEIP)
+      .map((eip) => eip.attrPublicIp);
     const flowLogRole = this.vpc.node.findChild('all').node.findChild('IAMRole');
     acknowledge(
       flowLogRole,

@@ -30,6 +30,7 @@ export const RUNBOOK_SECTIONS = [
   'service-running-below-desired',
   'service-cpu-high',
   'service-memory-high',
+  'service-anomaly-mitigation-active',
   'deployment-failed',
   'deployment-notifications-failing',
   'load-balancer-5xx-high',

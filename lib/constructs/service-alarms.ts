@@ -16,6 +16,13 @@ import { errorRate } from './request-metrics';
 
 const PERIOD = Duration.minutes(1);
 
+/**
+ * Minutes anomaly mitigation may stay in effect before it pages: the load balancer routes around one gray-failing
+ * task by itself, but a task that stays anomalous this long needs a human (it keeps its share of health checks
+ * and connections, and a second one would leave fewer tasks carrying the load).
+ */
+export const MITIGATION_ACTIVE_MINUTES = 15;
+
 export function monitorService(kit: AlarmKit, service: WebService, loadBalancer: PublicLoadBalancer): void {
   const t = kit.thresholds.services;
   const name = service.name;
@@ -88,6 +95,7 @@ export function monitorService(kit: AlarmKit, service: WebService, loadBalancer:
           }),
         ],
       },
+      ...grayFailure(kit, service),
       {
         title: `${name}: tasks`,
         metrics: [
@@ -121,6 +129,42 @@ export function monitorService(kit: AlarmKit, service: WebService, loadBalancer:
     alarmDescription: `Service ${name} is degraded: its 5xx rate, p99 latency, unhealthy targets or running tasks crossed a threshold. The alarm's state reason names which; each has its own runbook section.`,
     runbookLink: kit.link('service-degraded'),
   });
+}
+
+/** Anomalous and mitigated targets of both target groups (ECS alternates the tasks between them). */
+function grayFailure(kit: AlarmKit, service: WebService) {
+  const routing = service.loadBalancing;
+  if (routing.algorithm !== 'weighted-random' || !routing.anomalyMitigation) return [];
+  // IDs distinct per metric: both expressions share one graph, where CloudWatch wants every ID once.
+  const both = (metricName: string, label: string) => {
+    const id = metricName.charAt(0).toLowerCase() + metricName.slice(1);
+    return new cloudwatch.MathExpression({
+      expression: `MAX([${id}Primary, ${id}Alternate])`,
+      usingMetrics: {
+        [`${id}Primary`]: service.targetGroup.metrics.custom(metricName, { period: PERIOD, statistic: 'Maximum' }),
+        [`${id}Alternate`]: service.alternateTargetGroup.metrics.custom(metricName, { period: PERIOD, statistic: 'Maximum' }),
+      },
+      period: PERIOD,
+      label,
+    });
+  };
+  return [
+    {
+      title: `${service.name}: gray failure (automatic target weights)`,
+      metrics: [
+        both('AnomalousHostCount', 'Anomalous targets'),
+        kit.alarm(both('MitigatedHostCount', 'Targets under mitigation'), {
+          name: 'mitigation-active',
+          section: 'service-anomaly-mitigation-active',
+          description: `The load balancer has routed traffic away from an anomalous task of service ${service.name} for ${MITIGATION_ACTIVE_MINUTES} minutes: a task answers worse than its peers (gray failure) and is not recovering.`,
+          threshold: 1,
+          comparison: GTE,
+          datapointsToAlarm: MITIGATION_ACTIVE_MINUTES,
+          evaluationPeriods: MITIGATION_ACTIVE_MINUTES,
+        }),
+      ],
+    },
+  ];
 }
 
 export function monitorLoadBalancer(kit: AlarmKit, loadBalancer: PublicLoadBalancer): void {

@@ -17,10 +17,20 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../../config/load';
 import type { ServiceConfig } from '../../config/schema';
+import type { DeploymentStrategyName } from '../../config/schema/rollout';
 import { acknowledge } from '../compliance';
 import { EncryptedLogGroup } from './encryption';
 import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from './handles';
-import { errorRate } from './request-metrics';
+import { PreTrafficHook } from './pre-traffic-hook';
+import { errorRateExpression } from './request-metrics';
+import { deploymentStrategyProps, LoadBalancerInfrastructureRole } from './traffic-shift';
+/** The load balancer's test listener: where a pre-traffic hook reaches the new version before production does. */
+export interface TestListener {
+  readonly listener: elbv2.ApplicationListener;
+  /** `http://<load balancer DNS name>:<port>` */
+  readonly endpoint: string;
+  readonly port: number;
+}
 
 export interface WebServiceProps {
   /** The service's name in config (`services.<name>`). */
@@ -58,6 +68,14 @@ export interface WebServiceProps {
   readonly production: boolean;
   /** Prefix of the deployment alarms' names (`<App>-<env>`). */
   readonly alarmNamePrefix: string;
+  /**
+   * How a new version reaches traffic. Every strategy but `rolling` is an ECS native traffic shift between the
+   * two target groups, watched by the deployment alarms while traffic moves and during the bake time.
+   * @default 'rolling'
+   */
+  readonly deploymentStrategy?: DeploymentStrategyName;
+  /** The test listener, required by a pre-traffic hook (`config.deployment.preTrafficHook`). @default - no test listener rule */
+  readonly testListener?: TestListener;
 }
 
 /** Minimum healthy percent during a deployment: prod never drops below the desired count. */
@@ -86,7 +104,16 @@ export class WebService extends Construct {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly container: ecs.ContainerDefinition;
+  /** The target group the service was created with; during and after a traffic-shifting deployment, either one serves. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The second target group, where a traffic-shifting deployment starts the new version. */
+  readonly alternateTargetGroup: elbv2.ApplicationTargetGroup;
+  /** The production listener rule, forwarding to both target groups with the weights ECS moves. */
+  readonly listenerRule: elbv2.ApplicationListenerRule;
+  readonly deploymentStrategy: DeploymentStrategyName;
+  /** The routing algorithm of both target groups, and whether anomaly mitigation is on. */
+  readonly loadBalancing: ServiceConfig['loadBalancing'];
+  readonly preTrafficHook?: PreTrafficHook;
   readonly securityGroup: ec2.SecurityGroup;
   /** The service's logs (stateful: its construct ID is pinned). */
   readonly logGroup: EncryptedLogGroup;
@@ -100,6 +127,9 @@ export class WebService extends Construct {
     super(scope, id);
     const { config, name, production } = props;
     this.name = name;
+    this.deploymentStrategy = props.deploymentStrategy ?? 'rolling';
+    this.loadBalancing = config.loadBalancing;
+    const shifting = this.deploymentStrategy !== 'rolling';
 
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
@@ -183,6 +213,7 @@ export class WebService extends Construct {
       circuitBreaker: { enable: true, rollback: true },
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableExecuteCommand: false,
+      ...deploymentStrategyProps(this.deploymentStrategy, config.deployment),
     });
 
     if (props.dataClientsSecurityGroup) {
@@ -201,33 +232,62 @@ export class WebService extends Construct {
       props.database.grantConnect(this.taskDefinition.taskRole, props.databaseLogin);
     }
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc: props.cluster.vpc,
-      targetType: elbv2.TargetType.IP,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      port: config.port,
-      targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: config.port })],
-      healthCheck: {
-        path: config.healthCheck.path,
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(config.healthCheck.intervalSeconds),
-        timeout: Duration.seconds(config.healthCheck.timeoutSeconds),
-        healthyThresholdCount: config.healthCheck.healthyThresholdCount,
-        unhealthyThresholdCount: config.healthCheck.unhealthyThresholdCount,
-      },
-      // The AWS default of 300 s kept a dead service listed for 5 minutes; the service drains in-flight requests faster.
-      deregistrationDelay: Duration.seconds(config.deregistrationDelaySeconds),
-    });
+    this.targetGroup = this.createTargetGroup('TargetGroup', props);
+    this.alternateTargetGroup = this.createTargetGroup('AlternateTargetGroup', props);
 
     const conditions: elbv2.ListenerCondition[] = [];
     if (config.routing.pathPatterns.length > 0) conditions.push(elbv2.ListenerCondition.pathPatterns([...config.routing.pathPatterns]));
     if (config.routing.hosts.length > 0) conditions.push(elbv2.ListenerCondition.hostHeaders([...config.routing.hosts]));
-    new elbv2.ApplicationListenerRule(this, 'ListenerRule', {
+    // Both target groups in every strategy, so that switching strategy never rewrites the rule (see traffic-shift.ts).
+    const forward = elbv2.ListenerAction.weightedForward([
+      { targetGroup: this.targetGroup, weight: 100 },
+      { targetGroup: this.alternateTargetGroup, weight: 0 },
+    ]);
+    this.listenerRule = new elbv2.ApplicationListenerRule(this, 'ListenerRule', {
       listener: props.listener,
       priority: config.routing.priority,
       conditions,
-      targetGroups: [this.targetGroup],
+      action: forward,
     });
+    const hook = config.deployment.preTrafficHook;
+    const testRule =
+      shifting && hook && props.testListener
+        ? new elbv2.ApplicationListenerRule(this, 'TestListenerRule', {
+            listener: props.testListener.listener,
+            priority: config.routing.priority,
+            conditions,
+            action: forward,
+          })
+        : undefined;
+    const alternateTarget = shifting
+      ? new ecs.AlternateTarget('AlternateTarget', {
+          alternateTargetGroup: this.alternateTargetGroup,
+          productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.listenerRule),
+          testListener: testRule ? ecs.ListenerRuleConfiguration.applicationListenerRule(testRule) : undefined,
+          role: new LoadBalancerInfrastructureRole(this, 'LoadBalancerRole', {
+            targetGroups: [this.targetGroup, this.alternateTargetGroup],
+            rules: testRule ? [this.listenerRule, testRule] : [this.listenerRule],
+          }),
+        })
+      : undefined;
+    this.targetGroup.addTarget(
+      this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: config.port, alternateTarget }),
+    );
+    if (testRule && hook && props.testListener) {
+      this.preTrafficHook = new PreTrafficHook(this, 'PreTrafficHook', {
+        vpc: props.cluster.vpc,
+        subnets: props.subnets,
+        testEndpoint: props.testListener.endpoint,
+        testPort: props.testListener.port,
+        path: hook.path,
+        host: config.routing.hosts[0],
+        timeout: Duration.seconds(hook.timeoutSeconds),
+        logsKey: props.logsKey,
+        logRetentionDays: config.logRetentionDays,
+        production,
+      });
+      this.service.addLifecycleHook(this.preTrafficHook.target);
+    }
 
     const alarmName = (kind: string) => `${props.alarmNamePrefix}-${name}-deployment-${kind}`;
     this.deploymentAlarmNames = [alarmName('5xx-rate'), alarmName('p99-latency')];
@@ -245,11 +305,15 @@ export class WebService extends Construct {
     };
     this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: config.scaling.cpuPercent, ...cooldowns });
     this.scaling.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: config.scaling.memoryPercent, ...cooldowns });
-    this.scaling.scaleOnRequestCount('Requests', {
-      requestsPerTarget: config.scaling.requestsPerTarget,
-      targetGroup: this.targetGroup,
-      ...cooldowns,
-    });
+    // ALBRequestCountPerTarget follows one target group, and a traffic-shifting deployment leaves the tasks in either
+    // one (target tracking cannot use metric math over both): such a service scales on CPU and memory only.
+    if (!shifting) {
+      this.scaling.scaleOnRequestCount('Requests', {
+        requestsPerTarget: config.scaling.requestsPerTarget,
+        targetGroup: this.targetGroup,
+        ...cooldowns,
+      });
+    }
     for (const action of config.scheduledScaling) {
       this.scaling.scaleOnSchedule(`Schedule-${action.name}`, {
         schedule: appscaling.Schedule.expression(action.schedule),
@@ -355,12 +419,63 @@ export class WebService extends Construct {
     return imported;
   }
 
+  private createTargetGroup(id: string, props: WebServiceProps): elbv2.ApplicationTargetGroup {
+    const { config } = props;
+    const routing = config.loadBalancing;
+    return new elbv2.ApplicationTargetGroup(this, id, {
+      vpc: props.cluster.vpc,
+      targetType: elbv2.TargetType.IP,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      port: config.port,
+      healthCheck: {
+        path: config.healthCheck.path,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(config.healthCheck.intervalSeconds),
+        timeout: Duration.seconds(config.healthCheck.timeoutSeconds),
+        healthyThresholdCount: config.healthCheck.healthyThresholdCount,
+        unhealthyThresholdCount: config.healthCheck.unhealthyThresholdCount,
+      },
+      // The AWS default of 300 s kept a dead service listed for 5 minutes; the service drains in-flight requests faster.
+      deregistrationDelay: Duration.seconds(config.deregistrationDelaySeconds),
+      // Weighted random with anomaly mitigation routes away from a task that passes health checks but answers badly
+      // (gray failure); validation refuses the combinations the load balancer does not support (slow start).
+      loadBalancingAlgorithmType: {
+        'round-robin': elbv2.TargetGroupLoadBalancingAlgorithmType.ROUND_ROBIN,
+        'least-outstanding-requests': elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
+        'weighted-random': elbv2.TargetGroupLoadBalancingAlgorithmType.WEIGHTED_RANDOM,
+      }[routing.algorithm],
+      enableAnomalyMitigation: routing.algorithm === 'weighted-random' ? routing.anomalyMitigation : undefined,
+      slowStart: routing.slowStartSeconds > 0 ? Duration.seconds(routing.slowStartSeconds) : undefined,
+    });
+  }
+
   private createDeploymentAlarms(props: WebServiceProps, [errorRateName, latencyName]: readonly string[]): WebService['deploymentAlarms'] {
     const period = Duration.minutes(1);
     const { max5xxPercent, maxP99LatencyMs } = props.config.deploymentAlarms;
-    const requests = this.targetGroup.metrics.requestCount({ period, statistic: 'Sum' });
-    const errors = this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' });
-    const rate = errorRate(requests, errors, `${props.name} target 5xx (% of requests)`);
+    // Both target groups, each on its own: during a canary the new version is alone in one of them, and its error
+    // rate must not be diluted by the old version's traffic. The worse of the two rolls the deployment back.
+    const tgs = { primary: this.targetGroup, alternate: this.alternateTargetGroup };
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    for (const [key, tg] of Object.entries(tgs)) {
+      usingMetrics[`${key}Requests`] = tg.metrics.requestCount({ period, statistic: 'Sum' });
+      usingMetrics[`${key}Errors`] = tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' });
+    }
+    const rateOf = (key: string) => errorRateExpression(`${key}Requests`, `${key}Errors`);
+    const rate = new cloudwatch.MathExpression({
+      expression: `MAX([${rateOf('primary')}, ${rateOf('alternate')}])`,
+      usingMetrics,
+      period,
+      label: `${props.name} target 5xx (% of requests), worse target group`,
+    });
+    const latency = new cloudwatch.MathExpression({
+      expression: 'MAX([primaryP99, alternateP99])',
+      usingMetrics: {
+        primaryP99: tgs.primary.metrics.targetResponseTime({ period, statistic: 'p99' }),
+        alternateP99: tgs.alternate.metrics.targetResponseTime({ period, statistic: 'p99' }),
+      },
+      period,
+      label: `${props.name} p99 target response time (s), worse target group`,
+    });
     const common = {
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
@@ -378,7 +493,7 @@ export class WebService extends Construct {
       latencyP99: new cloudwatch.Alarm(this, 'DeploymentLatencyAlarm', {
         alarmName: latencyName,
         alarmDescription: `Rolls back a deployment of ${props.name} when the p99 target response time exceeds ${maxP99LatencyMs} ms.`,
-        metric: this.targetGroup.metrics.targetResponseTime({ period, statistic: 'p99' }),
+        metric: latency,
         threshold: maxP99LatencyMs / 1000,
         ...common,
       }),

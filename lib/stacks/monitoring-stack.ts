@@ -7,6 +7,7 @@ import { Observability } from '../constructs/observability';
 import { runbookLink } from '../constructs/runbook';
 import { Outputs, publish } from '../outputs';
 import type { DataStack } from './data-stack';
+import { ZonalAutoshift } from '../constructs/zonal-autoshift';
 import { EnvironmentStack } from './environment-stack';
 import type { ServiceStack } from './service-stack';
 
@@ -67,6 +68,16 @@ export class MonitoringStack extends EnvironmentStack {
       deploymentFailureRule: this.deploymentFailures.rule,
       backupFailureRules: this.backupFailures.rules,
     });
+
+    const zonalShift = config.loadBalancer.zonalShift;
+    if (zonalShift.enabled && zonalShift.autoshift) {
+      new ZonalAutoshift(this, 'ZonalAutoshift', {
+        loadBalancerArn: props.service.loadBalancer.loadBalancer.loadBalancerArn,
+        // The "service degraded" composites: what users feel, one alarm per service.
+        alarms: this.observability.facade.createdCompositeAlarms(),
+        blockedWindows: zonalShift.practiceRunBlockedWindows,
+      });
+    }
 
     const out = (key: string, value: string, description: string) =>
       publish(this, config.app.name, config.environment.name, key, value, description);

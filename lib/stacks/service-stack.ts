@@ -2,6 +2,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { chaosEnabled } from '../../config/schema/chaos-rules';
+import { resolveStrategy } from '../../config/schema/rollout';
 import { EncryptionKey } from '../constructs/encryption';
 import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../constructs/handles';
 import { PublicLoadBalancer } from '../constructs/load-balancer';
@@ -59,6 +60,20 @@ export class ServiceStack extends EnvironmentStack {
       production,
       namePrefix,
     });
+    const strategies = Object.fromEntries(
+      Object.entries(config.services).map(([name, s]) => [name, resolveStrategy(s.deployment.strategy, production)]),
+    );
+    const needsTestListener = Object.entries(config.services).some(
+      ([name, s]) => s.deployment.preTrafficHook !== undefined && strategies[name] !== 'rolling',
+    );
+    const testPort = config.loadBalancer.testListenerPort;
+    const testListener = needsTestListener
+      ? {
+          listener: this.loadBalancer.addTestListener(testPort, props.network.natPublicIps),
+          endpoint: `http://${this.loadBalancer.loadBalancer.loadBalancerDnsName}:${testPort}`,
+          port: testPort,
+        }
+      : undefined;
     // Construct IDs derive from the service names in config: renaming a service replaces it (and its log group).
     this.services = Object.entries(config.services).map(
       ([name, service]) =>
@@ -78,6 +93,8 @@ export class ServiceStack extends EnvironmentStack {
           logsKey: this.logsKey,
           production,
           alarmNamePrefix: namePrefix,
+          deploymentStrategy: strategies[name],
+          testListener,
         }),
     );
 
@@ -101,6 +118,11 @@ export class ServiceStack extends EnvironmentStack {
     for (const s of this.services) {
       out(Outputs.service(s.name, 'ServiceName'), s.service.serviceName, `ECS service name of ${s.name}`);
       out(Outputs.service(s.name, 'TargetGroupArn'), s.targetGroup.targetGroupArn, `Target group of ${s.name}`);
+      out(
+        Outputs.service(s.name, 'AlternateTargetGroupArn'),
+        s.alternateTargetGroup.targetGroupArn,
+        `Second target group of ${s.name} (traffic-shifting deployments alternate between the two)`,
+      );
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import * as os from 'os';
 import { type FormatStream, formatDifferences, fullDiff } from '@aws-cdk/cloudformation-diff';
+import { type RolloutChange, rolloutChanges } from './rollouts';
 import { type AllowEntry, findAllowance } from './allow-list';
 import { classifyResources, classifySecurity, constructPaths, type ResourceChange, type SecurityChange } from './classify';
 import { DiffError } from './errors';
@@ -36,6 +37,8 @@ export interface StackReport {
   readonly traffic: readonly TrafficImpact[];
   /** The diff as `cdk diff` prints it; with colour codes when the terminal supports them. */
   readonly text: string;
+  /** Services whose deployment strategy, steps or bake time change, with the modelled deploy time. */
+  readonly rollouts?: readonly RolloutChange[];
 }
 
 export interface EnvironmentReport {
@@ -130,9 +133,9 @@ export function compareStacks(env: string, before: StackTemplates, after: StackT
 export function compareTemplates(
   before: CfnTemplate,
   after: CfnTemplate,
-): { changes: ResourceChange[]; security: SecurityChange[]; traffic: TrafficImpact[]; text: string } {
+): { changes: ResourceChange[]; security: SecurityChange[]; traffic: TrafficImpact[]; text: string; rollouts: RolloutChange[] } {
   const diff = fullDiff(before, after);
-  if (diff.isEmpty) return { changes: [], security: [], traffic: [], text: '' };
+  if (diff.isEmpty) return { changes: [], security: [], traffic: [], text: '', rollouts: [] };
   let text = '';
   // The formatter writes line by line to a stream; collecting the lines keeps the output testable and lets
   // the markdown summary embed it.
@@ -142,7 +145,7 @@ export function compareTemplates(
   const traffic = changes
     .filter((c) => c.kind === 'updated in place' && servesTraffic(c.type))
     .map((c) => trafficImpact(c.logicalId, c.type, c.updatedProperties));
-  return { changes, security: classifySecurity(diff), traffic, text };
+  return { changes, security: classifySecurity(diff), traffic, text, rollouts: rolloutChanges(before, after) };
 }
 
 export interface DiffOptions {

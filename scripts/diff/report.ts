@@ -41,6 +41,12 @@ export function renderText(report: DiffReport, options: RenderOptions): string {
     for (const stack of env.stacks) out.push(`${env.name}  ${stack.stack}: ${summarizeCounts(stack)}`);
   }
   out.push('');
+  const rollouts = rolloutEntries(report);
+  if (rollouts.length > 0) {
+    out.push('Deployment strategy changes (modelled end-to-end time of one deployment, docs/services.md):');
+    for (const line of rollouts) out.push(`  ${line}`);
+    out.push('');
+  }
   if (report.findings.length > 0) {
     out.push(`Stateful resources replaced or removed (${report.findings.length}):`);
     for (const finding of report.findings) out.push(`  ${findingLine(finding)}`);
@@ -80,6 +86,15 @@ export function renderText(report: DiffReport, options: RenderOptions): string {
   return `${out.join('\n')}\n`;
 }
 
+/** `prod ScaledApp-prod-Service ApiService…: rolling: about 1 min 50 s → canary 10% for 10 min, …` */
+function rolloutEntries(report: DiffReport): string[] {
+  return report.environments.flatMap((env) =>
+    env.stacks.flatMap((stack) =>
+      (stack.rollouts ?? []).map((r) => `${env.name} ${stack.stack} ${r.logicalId}: ${r.before ? `${r.before} → ` : ''}${r.after}`),
+    ),
+  );
+}
+
 /** The Markdown rendering for a pull-request comment, at most MARKDOWN_LIMIT characters. */
 export function renderMarkdown(report: DiffReport, options: RenderOptions): string {
   const head: string[] = [
@@ -89,6 +104,10 @@ export function renderMarkdown(report: DiffReport, options: RenderOptions): stri
     `**${verdict(report, options)}**`,
     '',
   ];
+  const rollouts = rolloutEntries(report);
+  if (rollouts.length > 0) {
+    head.push('### Deployment strategy changes (modelled time of one deployment)', '', ...rollouts.map((line) => `- ${line}`), '');
+  }
 
   if (report.findings.length > 0) {
     head.push('### Stateful resources replaced or removed', '');

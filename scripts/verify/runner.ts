@@ -10,6 +10,7 @@ import { type CacheTierInput, checkCache } from './cache';
 import { checkProxy } from './proxy';
 import { checkReplicas } from './replicas';
 import { type CheckResult, fail } from './result';
+import { checkDeployments } from './deployments';
 import { type ServiceInput, checkServices } from './services';
 import { readStacks } from './stacks';
 
@@ -63,6 +64,7 @@ export async function verify(aws: Aws, plan: VerifyPlan): Promise<CheckResult[]>
     clusterName
       ? checkServices(aws, { clusterName, services: services(outputs) })
       : Promise.resolve(missing(Outputs.clusterName, 'services')),
+    clusterName ? checkDeployments(aws, { clusterName, services: services(outputs) }) : Promise.resolve([]),
     checkAlarms(aws, { prefix: outputs.get(Outputs.alarmNamePrefix) ?? `${plan.appName}-${plan.envName}-` }),
     plan.backups ? checkBackups(aws, { ...plan.backups, now: plan.now }) : Promise.resolve([]),
   ];
@@ -102,7 +104,12 @@ export function services(outputs: ReadonlyMap<string, string>): ServiceInput[] {
   for (const [key, value] of outputs) {
     const match = /^Service(.+)ServiceName$/.exec(key);
     if (!match) continue;
-    found.push({ name: match[1], serviceName: value, targetGroupArn: outputs.get(Outputs.service(match[1], 'TargetGroupArn')) });
+    found.push({
+      name: match[1],
+      serviceName: value,
+      targetGroupArn: outputs.get(Outputs.service(match[1], 'TargetGroupArn')),
+      alternateTargetGroupArn: outputs.get(Outputs.service(match[1], 'AlternateTargetGroupArn')),
+    });
   }
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -15,6 +15,11 @@ export interface ServiceInput {
   readonly serviceName: string;
   /** From `Service<Name>TargetGroupArn`; undefined for a service behind no load balancer. */
   readonly targetGroupArn?: string;
+  /**
+   * From `Service<Name>AlternateTargetGroupArn`: a traffic-shifting deployment leaves the tasks in either target
+   * group, so the targets are those of whichever group has them (both, during a deployment).
+   */
+  readonly alternateTargetGroupArn?: string;
 }
 
 export interface ServicesInput {
@@ -74,11 +79,14 @@ function steadiness(input: ServiceInput, service: Service | undefined, failure: 
 
 async function checkTargets(aws: Aws, service: ServiceInput, name: string): Promise<CheckResult> {
   if (!service.targetGroupArn) return pass(name, 'no target group published (service behind no load balancer)');
-  // DescribeTargetHealth returns every target of the group in one answer: it has no pagination.
-  const page = await aws.call('elasticloadbalancing:DescribeTargetHealth', () =>
-    aws.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: service.targetGroupArn })),
-  );
-  const targets = page.TargetHealthDescriptions ?? [];
+  const targets = [];
+  for (const arn of [service.targetGroupArn, service.alternateTargetGroupArn].filter((a): a is string => a !== undefined)) {
+    // DescribeTargetHealth returns every target of the group in one answer: it has no pagination.
+    const page = await aws.call('elasticloadbalancing:DescribeTargetHealth', () =>
+      aws.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
+    );
+    targets.push(...(page.TargetHealthDescriptions ?? []));
+  }
   if (targets.length === 0) return fail(name, 'no target registered in the target group');
   const unhealthy = targets.filter((target) => target.TargetHealth?.State !== 'healthy');
   if (unhealthy.length > 0) {

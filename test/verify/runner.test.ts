@@ -1,6 +1,6 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   DescribeCacheClustersCommand,
@@ -89,6 +89,10 @@ function healthyEnvironment(outputs = OUTPUTS) {
       .on(DescribeCacheParametersCommand, { CacheParameterGroupName: `pg-${tier}` })
       .resolves({ Parameters: [{ ParameterName: 'maxmemory-policy', ParameterValue: policy }] });
   }
+  mocks.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: 'arn:deployment/1' }] });
+  mocks.ecs
+    .on(DescribeServiceDeploymentsCommand)
+    .resolves({ serviceDeployments: [{ status: 'SUCCESSFUL', deploymentConfiguration: { strategy: 'CANARY' } }] });
   mocks.ecs.on(DescribeServicesCommand).resolves({
     services: [
       {
@@ -125,6 +129,7 @@ describe('verify (the runner)', () => {
       'cache hot eviction policy',
       'service Api steady',
       'service Api targets',
+      'service Api deployment',
       'alarms',
     ]);
   });

@@ -1,0 +1,131 @@
+/**
+ * The pre-traffic lifecycle hook of one service: a Lambda function in the VPC that requests a path of the new
+ * version through the load balancer's test listener, and the role ECS assumes to invoke it.
+ *
+ * Least privilege: the function's role may write its own log group and manage the ENIs Lambda needs in the VPC
+ * (nothing else: the check is plain HTTP, no AWS API); the invoke role may invoke this one function.
+ */
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../compliance';
+import { EncryptedLogGroup } from './encryption';
+
+export interface PreTrafficHookProps {
+  readonly vpc: ec2.IVpc;
+  /** Where the function runs: the private subnets, whose NAT gateways the test listener admits. */
+  readonly subnets: ec2.SubnetSelection;
+  /** `http://<load balancer DNS name>:<test port>` */
+  readonly testEndpoint: string;
+  readonly testPort: number;
+  /** Path requested from the new version. */
+  readonly path: string;
+  /** Host header to send, for a service routed by host. @default - none */
+  readonly host?: string;
+  readonly timeout: Duration;
+  readonly logsKey: kms.IKey;
+  readonly logRetentionDays: number;
+  readonly production: boolean;
+}
+
+export class PreTrafficHook extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly securityGroup: ec2.SecurityGroup;
+  /** What the service registers: the function, at POST_TEST_TRAFFIC_SHIFT, invoked through `invokeRole`. */
+  readonly target: ecs.DeploymentLifecycleLambdaTarget;
+  /** The role ECS assumes to invoke the function. */
+  readonly invokeRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: PreTrafficHookProps) {
+    super(scope, id);
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Pre-traffic hook: out only to the load balancer test listener',
+      allowAllOutbound: false,
+    });
+    // The load balancer is internet-facing: its name resolves to public addresses, reached through the NAT gateways.
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(props.testPort), 'Load balancer test listener');
+
+    const logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.logRetentionDays,
+      production: props.production,
+    });
+    const role = new iam.Role(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Pre-traffic hook function: its own logs and its VPC network interfaces, nothing else',
+    });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(__dirname, '..', 'hooks', 'pre-traffic.handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 128,
+      // The request's own timeout plus time to start; ECS waits for the answer.
+      timeout: props.timeout.plus(Duration.seconds(10)),
+      role,
+      logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [this.securityGroup],
+      // One deployment at a time calls it; a runaway caller must not take the account's concurrency.
+      reservedConcurrentExecutions: 2,
+      environment: {
+        HOOK_URL: `${props.testEndpoint}${props.path}`,
+        HOOK_HOST: props.host ?? '',
+        HOOK_TIMEOUT_MS: String(props.timeout.toMilliseconds()),
+      },
+      bundling: { minify: true, sourceMap: false, target: 'node22', forceDockerBundling: false },
+    });
+    logGroup.grantWrite(role);
+    // The network-interface actions Lambda takes in the function's name to place it in the VPC (the statement of
+    // AWSLambdaVPCAccessExecutionRole, written here so that no managed policy is attached).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+
+    this.invokeRole = new iam.Role(this, 'InvokeRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: 'Assumed by ECS to invoke the pre-traffic hook function',
+    });
+    this.function.grantInvoke(this.invokeRole);
+    this.target = new ecs.DeploymentLifecycleLambdaTarget(this.function, 'PreTrafficHook', {
+      role: this.invokeRole,
+      lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+    });
+
+    acknowledge(
+      role,
+      'Written here for this one function: writing its own log group, and the network-interface actions Lambda takes to place it in the VPC, which EC2 evaluates against `*` (Describe* has no resource-level permissions; the statement is the one of AWSLambdaVPCAccessExecutionRole).',
+      '*-IAMNoInlinePolicy',
+      'AwsSolutions-IAM5[Resource::*]',
+    );
+    acknowledge(
+      this.invokeRole,
+      'Generated by CDK from grantInvoke: invoke this one function (and its versions), for ECS only.',
+      '*-IAMNoInlinePolicy',
+      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+    );
+    acknowledge(
+      this.function,
+      'ECS invokes the hook synchronously and reads its answer: a failed invocation fails (and rolls back) the deployment, so there is no event to keep in a dead-letter queue.',
+      '*-LambdaDLQ',
+    );
+  }
+}
