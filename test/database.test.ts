@@ -77,9 +77,13 @@ describe.each(ENGINES)('database on %s', (engine, env) => {
     data().allResourcesProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false });
   });
 
-  test('the database admits the proxy and secret rotation only, on 5432; the proxy admits nobody until a service is allowed', () => {
+  test('the database admits the proxy, secret rotation and the identity bootstrap only, on 5432; the proxy admits nobody until a service is allowed', () => {
     const ingress = Object.values(data().findResources('AWS::EC2::SecurityGroupIngress'));
-    expect(ingress).toHaveLength(2);
+    expect(ingress).toHaveLength(3);
+    data().hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseIdentitiesSecurityGroup'), 'GroupId'] },
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseSecurityGroup'), 'GroupId'] },
+    });
     for (const rule of ingress) {
       expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432 });
       expect(rule.Properties.SourceSecurityGroupId).toBeDefined();
