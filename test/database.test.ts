@@ -77,7 +77,7 @@ describe.each(ENGINES)('database on %s', (engine, env) => {
     data().allResourcesProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false });
   });
 
-  test('the database admits the proxy and secret rotation only, on 5432; the proxy admits only the data-clients group the services wear', () => {
+  test('the database admits the proxy, secret rotation and the identity bootstrap only, on 5432; the proxy admits only the data-clients group the services wear', () => {
     const all = Object.values(data().findResources('AWS::EC2::SecurityGroupIngress'));
     const fromClients = all.filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId).includes('DataClientsSecurityGroup'));
     // The proxy, and with postgres the replicas, admit the services' data-clients group; the rest go to the cache tiers.
@@ -90,7 +90,11 @@ describe.each(ENGINES)('database on %s', (engine, env) => {
       engine === 'postgres' ? ['Service to the PostgreSQL read replicas', 'Service to the RDS Proxy'] : ['Service to the RDS Proxy'],
     );
     const ingress = all.filter((r) => !fromClients.includes(r));
-    expect(ingress).toHaveLength(2);
+    expect(ingress).toHaveLength(3);
+    data().hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseIdentitiesSecurityGroup'), 'GroupId'] },
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseSecurityGroup'), 'GroupId'] },
+    });
     for (const rule of ingress) {
       expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432 });
       expect(rule.Properties.SourceSecurityGroupId).toBeDefined();

@@ -150,19 +150,23 @@ describe('monitoring stack', () => {
     });
   });
 
-  test('CloudWatch alarms and EventBridge may use the topic key to publish', () => {
-    synth('prod')
-      .template('monitoring')
-      .hasResourceProperties('AWS::KMS::Key', {
-        KeyPolicy: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
-              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            }),
-          ]),
-        },
-      });
+  test('CloudWatch alarms and EventBridge may use the topic key to publish, each scoped to this account', () => {
+    // That they actually may (and nobody else) is evaluated by the permission matrix (test/iam).
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      synth('prod')
+        .template('monitoring')
+        .hasResourceProperties('AWS::KMS::Key', {
+          KeyPolicy: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Principal: { Service: service },
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+                Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '333333333333' } }),
+              }),
+            ]),
+          },
+        });
+    }
   });
 
   test('subscriptions come from config: prod pages on-call by email, dev has none', () => {

@@ -7,7 +7,7 @@
  */
 import * as crypto from 'crypto';
 import * as path from 'path';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -132,10 +132,12 @@ export class DatabaseIdentities extends Construct {
         StatementsSha256: crypto.createHash('sha256').update(this.statements.join('\n')).digest('hex'),
       },
     });
-    this.acknowledgeFindings(role);
+    this.acknowledgeFindings(role, logGroup);
   }
 
-  private acknowledgeFindings(role: iam.Role): void {
+  private acknowledgeFindings(role: iam.Role, logGroup: EncryptedLogGroup): void {
+    // By the log group's own logical ID, so that a renamed parent construct stays acknowledged.
+    const logGroupId = Stack.of(this).getLogicalId(logGroup.node.defaultChild as CfnElement);
     const region = Stack.of(this).region;
     acknowledge(
       role,
@@ -143,7 +145,7 @@ export class DatabaseIdentities extends Construct {
       '*-IAMNoInlinePolicy',
       'AwsSolutions-IAM5[Resource::*]',
       // Its own log group's streams.
-      'AwsSolutions-IAM5[Resource::<DatabaseIdentitiesLogs3B94611E.Arn>:*]',
+      `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
     );
     acknowledge(
       this.function,
