@@ -189,6 +189,11 @@ export class PublicLoadBalancer extends Construct {
     }
     acknowledge(
       listener,
+      'The test listener must answer the hook in plain HTTP on its own port (a redirect to HTTPS would send the check to the production listener, past the new version). It carries no production traffic and answers only the NAT gateways of this VPC.',
+      'CT.ELASTICLOADBALANCING.PR.1',
+    );
+    acknowledge(
+      listener,
       'The test listener carries no production traffic: it answers only the NAT gateways of this VPC (security group), where the pre-traffic hook checks a new version before any user reaches it. Nothing secret crosses it (a health path).',
       '*-ALBHttpToHttpsRedirection',
       '*-ELBTlsHttpsListenersOnly',

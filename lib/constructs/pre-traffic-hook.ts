@@ -111,6 +111,11 @@ export class PreTrafficHook extends Construct {
     });
 
     acknowledge(
+      this.function,
+      'The function runs in this VPC: VpcConfig names the private subnets and its own security group. The subnet IDs come from the Network stack through Fn::GetStackOutput, which the static rule does not count as a reference (it accepts strings and local references); resolved at deploy time, as Control Tower’s hook sees it, the configuration passes.',
+      'CT.LAMBDA.PR.3',
+    );
+    acknowledge(
       role,
       'Written here for this one function: writing its own log group, and the network-interface actions Lambda takes to place it in the VPC, which EC2 evaluates against `*` (Describe* has no resource-level permissions; the statement is the one of AWSLambdaVPCAccessExecutionRole).',
       '*-IAMNoInlinePolicy',

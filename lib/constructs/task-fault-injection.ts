@@ -31,6 +31,8 @@ export interface TaskFaultInjectionProps {
 
 /** The sidecar's name in every task definition it is added to. */
 export const SSM_AGENT_CONTAINER = 'ssm-agent';
+/** The sidecar's hard memory limit; the app container's limit is the task's memory less this. */
+const SIDECAR_MEMORY_MIB = 128;
 
 export class TaskFaultInjection extends Construct {
   /** The role the tasks register with as SSM managed instances. */
@@ -67,6 +69,14 @@ export class TaskFaultInjection extends Construct {
     // layer must not change it where experiments are off.
     cfn.pidMode = ecs.PidMode.TASK;
     cfn.enableFaultInjection = true;
+    // The app container (the first) held the task's whole memory as its hard limit; it gives the sidecar its share.
+    cfn.addPropertyOverride('ContainerDefinitions.0.Memory', Number(cfn.memory) - SIDECAR_MEMORY_MIB);
+    acknowledge(
+      taskDefinition,
+      'The SSM agent sidecar (fault injection, only where experiments are enabled) runs as root with a writable root filesystem: it registers as a managed instance, keeps its state on disk and runs the FIS fault scripts that act on the task’s processes. The app container stays non-root and read-only.',
+      'CT.ECS.PR.3',
+      'CT.ECS.PR.6',
+    );
 
     const tags = Object.entries({ ...this.props.instanceTags, FAULT_INJECTION_SIDECAR: 'true' })
       .map(([k, v]) => `Key=${k},Value=${v}`)
@@ -76,6 +86,8 @@ export class TaskFaultInjection extends Construct {
       image: ecs.ContainerImage.fromRegistry(this.props.agentImage),
       essential: false,
       memoryReservationMiB: 64,
+      // A hard limit (CT.ECS.PR.7), taken from the app container's so that the limits add up to the task's memory.
+      memoryLimitMiB: SIDECAR_MEMORY_MIB,
       environment: { MANAGED_INSTANCE_ROLE_NAME: this.managedInstanceRole.roleName },
       command: ['/bin/bash', '-c', registrationScript(tags)],
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: SSM_AGENT_CONTAINER, mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
