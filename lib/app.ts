@@ -45,6 +45,6 @@ export function buildEnvironment(app: App, config: AppConfig, compliance: Compli
   });
   const monitoring = new MonitoringStack(app, { config, data, service });
   const chaos = chaosEnabled(config) ? new ChaosStack(app, { config, monitoring }) : undefined;
-  // No `backupCopy` key at all without a copy region, so that iterating the stacks finds only stacks.
-  return { network, data, service, monitoring, chaos, ...(backupCopy ? { backupCopy } : {}) };
+  // No `chaos` or `backupCopy` key at all where the feature is off, so that iterating the stacks finds only stacks.
+  return { network, data, service, monitoring, ...(chaos ? { chaos } : {}), ...(backupCopy ? { backupCopy } : {}) };
 }

@@ -582,6 +582,15 @@ export class Database extends Construct implements DatabaseEndpoints {
         'database.multiAz is false in this non-production environment to halve its cost; the schema requires Multi-AZ in production.',
         'AwsSolutions-RDS3',
         '*-RDSMultiAZSupport',
+        // Control Tower's Multi-AZ control reads instances only (an Aurora cluster's zones are its instances').
+        ...(scope.node.defaultChild instanceof rds.CfnDBInstance ? ['CT.RDS.PR.1'] : []),
+      );
+    }
+    if (config.backup.retentionDays < 7 && scope.node.defaultChild instanceof rds.CfnDBInstance) {
+      acknowledge(
+        scope,
+        `database.backup.retentionDays is ${config.backup.retentionDays} in this non-production environment, whose data is disposable; the schema requires at least 7 days in production.`,
+        'CT.RDS.PR.8',
       );
     }
   }
