@@ -1,5 +1,4 @@
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { BackupFailureRule } from './backup-alarms';
@@ -44,13 +43,13 @@ export class BackupFailureRules extends Construct {
           detail: { $or: [{ state: FAILED_STATES }, { status: FAILED_STATES }] },
         },
       });
-      created.addTarget(
-        new targets.SnsTopic(props.topic, {
-          message: events.RuleTargetInput.fromText(
-            `${message} in ${field('$.region')} at ${field('$.time')}: ${field('$.detail.statusMessage')} (${field('$.resources')})${link ? `. Runbook: ${link}` : ''}`,
-          ),
-        }),
+      // The topic as a bare target, not `targets.SnsTopic`: that one grants events.amazonaws.com an unscoped
+      // sns:Publish (any account's rule), which the permission matrix refuses; the alarm topic's own policy
+      // already admits this app's rules, scoped by account and rule ARN (lib/constructs/alarm-topic.ts).
+      const input = events.RuleTargetInput.fromText(
+        `${message} in ${field('$.region')} at ${field('$.time')}: ${field('$.detail.statusMessage')} (${field('$.resources')})${link ? `. Runbook: ${link}` : ''}`,
       );
+      created.addTarget({ bind: () => ({ arn: props.topic.topicArn, input }) });
       return created;
     };
     this.backupJobs = rule(
