@@ -159,9 +159,12 @@ describe('the diff engine against one synthesis of the base', () => {
     const file = commitCacheFile(repo, resolveRevision(repo, 'HEAD').commit, ENV)!;
     expect(file).toContain(path.join('node_modules', '.cache', 'offline-cdk-diff'));
     const cached = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(cached).toEqual(Object.fromEntries(base.get(ENV)!));
+    const templates = base.get(ENV)!;
+    expect(cached).toEqual({ templates: Object.fromEntries(templates), dependencies: Object.fromEntries(templates.dependencies!) });
     // Network, Data, Service, Monitoring, and Chaos (the environment is not production: it has experiments).
-    expect(Object.keys(cached)).toHaveLength(5);
+    expect(Object.keys(cached.templates)).toHaveLength(5);
+    // The deploy order the plan reasons with is kept too: Service after Data, Chaos after Monitoring.
+    expect(cached.dependencies[`ScaledApp-${ENV}-Service`]).toContain(`ScaledApp-${ENV}-Data`);
   });
 
   test(
