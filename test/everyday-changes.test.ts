@@ -49,7 +49,8 @@ function prod(change: EnvironmentOverrides | Edit = {}): StackTemplates {
 
 const TIER = { ...RATELIMIT_TIER, replicas: 1, multiAz: true };
 // Production runs at least two tasks of every service.
-const WORKER = { ...WORKER_SERVICE, tasks: { desired: 2, min: 2, max: 4 } };
+// Production keeps logs a year (Control Tower's CT.CLOUDWATCH.PR.2), as prod.ts does for the api service.
+const WORKER = { ...WORKER_SERVICE, tasks: { desired: 2, min: 2, max: 4 }, logRetentionDays: 365 };
 const WITH_WORKER: EnvironmentOverrides = { services: { worker: WORKER } };
 const WITH_TIER: EnvironmentOverrides = { cache: { tiers: { ratelimit: TIER } } };
 const WITH_BOTH: EnvironmentOverrides = { services: { worker: WORKER }, cache: { tiers: { ratelimit: TIER } } };
@@ -168,6 +169,7 @@ const SET_ONCE: Record<string, string> = {
   'AWS::RDS::DBInstance MasterUserPassword': 'a dynamic reference to the secret; rotation changes the password outside CloudFormation',
   'AWS::RDS::DBInstance SourceDBInstanceIdentifier': "a replica's source, the primary, fixed",
   'AWS::RDS::DBProxyEndpoint TargetRole': 'always READ_ONLY',
+  'AWS::RDS::DBProxy DefaultAuthScheme': 'always IAM_AUTH (end-to-end IAM, lib/constructs/database.ts); no config field changes it',
   'AWS::RDS::DBProxyTargetGroup Tags':
     'rendered by CDK but not a property of the type in the CloudFormation specification; tags move no traffic',
 };

@@ -66,6 +66,8 @@ describe('stacks', () => {
       'ScaledApp-staging-Service',
       'ScaledApp-staging-Monitoring',
       'ScaledApp-staging-Chaos',
+      // staging rehearses production's cross-region copy: the copy vault's stack, in the copy region.
+      'ScaledApp-staging-BackupCopy',
     ]);
     expect(stacks.data.account).toBe('222222222222');
     expect(stacks.data.region).toBe('eu-west-1');
@@ -118,16 +120,18 @@ describe('stacks', () => {
 });
 
 describe('data stack', () => {
-  test('the database and the cache tiers each get their own rotating customer-managed key', () => {
+  test('the database, the cache tiers and the backup vault each get their own rotating customer-managed key', () => {
     const data = synth('prod').template('data');
-    data.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 2);
+    data.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 3);
     data.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('PostgreSQL') });
     data.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('cache tiers') });
+    data.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('[Bb]ackup') });
   });
 
   test('prod retains the data keys when they leave the template', () => {
     const keys = synth('prod').template('data').findResources('AWS::KMS::Key');
-    expect(Object.values(keys).map((k) => k.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    // The database's, the cache tiers' and the backup vault's.
+    expect(Object.values(keys).map((k) => k.DeletionPolicy)).toEqual(['Retain', 'Retain', 'Retain']);
   });
 });
 

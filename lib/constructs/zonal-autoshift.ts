@@ -4,7 +4,8 @@
  * not start while one of them is in ALARM (blocking alarms), and fails if one goes into ALARM during it (outcome
  * alarms), so a rehearsal never piles onto an incident.
  */
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { acknowledge } from '../compliance';
 import * as arc from 'aws-cdk-lib/aws-arczonalshift';
 import { Construct } from 'constructs';
 
@@ -14,6 +15,13 @@ export interface ZonalAutoshiftProps {
   readonly alarms: readonly cloudwatch.IAlarm[];
   /** Weekly UTC windows without practice runs (`Mon:07:00-Mon:10:00`). @default - none */
   readonly blockedWindows?: readonly string[];
+  /**
+   * Name of the composite that stands for several alarms (a practice run takes one blocking and one outcome alarm).
+   * @default - CloudFormation's name
+   */
+  readonly compositeAlarmName?: string;
+  /** Runbook link written into that composite's description. @default - none */
+  readonly runbookUrl?: string;
 }
 
 export class ZonalAutoshift extends Construct {
@@ -21,7 +29,10 @@ export class ZonalAutoshift extends Construct {
 
   constructor(scope: Construct, id: string, props: ZonalAutoshiftProps) {
     super(scope, id);
-    const conditions = props.alarms.map((alarm) => ({ type: 'CLOUDWATCH', alarmIdentifier: alarm.alarmArn }));
+    // A practice run takes at most one blocking and one outcome alarm (CloudFormation's schema): several alarms
+    // (one "service degraded" composite per service) are folded into one composite that is in ALARM when any is.
+    const alarm = props.alarms.length === 1 ? props.alarms[0] : this.anyOf(props);
+    const conditions = [{ type: 'CLOUDWATCH', alarmIdentifier: alarm.alarmArn }];
     this.resource = new arc.CfnZonalAutoshiftConfiguration(this, 'Resource', {
       resourceIdentifier: props.loadBalancerArn,
       zonalAutoshiftStatus: 'ENABLED',
@@ -31,5 +42,20 @@ export class ZonalAutoshift extends Construct {
         blockedWindows: props.blockedWindows && props.blockedWindows.length > 0 ? [...props.blockedWindows] : undefined,
       },
     });
+  }
+
+  private anyOf(props: ZonalAutoshiftProps): cloudwatch.IAlarm {
+    const composite = new cloudwatch.CompositeAlarm(this, 'PracticeRunGuard', {
+      compositeAlarmName: props.compositeAlarmName,
+      alarmDescription: `Zonal autoshift practice runs: in ALARM when any service is degraded, so that no practice run starts or continues during an incident.${props.runbookUrl ? ` Runbook: ${props.runbookUrl}` : ''}`,
+      alarmRule: cloudwatch.AlarmRule.anyOf(...props.alarms.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM))),
+    });
+    acknowledge(
+      composite,
+      'Read by zonal autoshift only, as the blocking and outcome alarm of its practice runs; every alarm it combines notifies the alarm topic itself.',
+      '*-CloudWatchAlarmAction',
+      'CT.CLOUDWATCH.PR.1',
+    );
+    return composite;
   }
 }

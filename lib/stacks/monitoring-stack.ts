@@ -76,6 +76,7 @@ export class MonitoringStack extends EnvironmentStack {
         // The "service degraded" composites: what users feel, one alarm per service.
         alarms: this.observability.facade.createdCompositeAlarms(),
         blockedWindows: zonalShift.practiceRunBlockedWindows,
+        compositeAlarmName: `${config.app.name}-${config.environment.name}-zonal-autoshift-practice-guard`,
       });
     }
 
