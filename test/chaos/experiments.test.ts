@@ -217,13 +217,19 @@ describe('production', () => {
     const after = Object.values(resources(optedIn, 'service')).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
     expect(after.map((td) => [td.Properties.PidMode, td.Properties.EnableFaultInjection])).toEqual(before.map(() => ['task', true]));
     after.forEach((td, i) => {
-      const containers = td.Properties.ContainerDefinitions as { Name: string; Essential: boolean }[];
+      const containers = td.Properties.ContainerDefinitions as { Name: string; Essential: boolean; Memory: number }[];
       const { PidMode: _p, EnableFaultInjection: _e, ContainerDefinitions: _c, ...rest } = td.Properties;
       const { ContainerDefinitions: beforeContainers, ...beforeRest } = before[i].Properties;
       expect(rest).toEqual(beforeRest);
-      // The app container is untouched; the sidecar is the one addition, and not essential.
-      expect(containers.filter((c) => c.Name !== SSM_AGENT_CONTAINER)).toEqual(beforeContainers);
-      expect(containers.find((c) => c.Name === SSM_AGENT_CONTAINER)).toMatchObject({ Essential: false });
+      // The app container is untouched but for its hard memory limit, which gives the sidecar its share so that
+      // the limits add up to the task's memory (Control Tower's CT.ECS.PR.7 wants a hard limit on each container).
+      const sidecar = containers.find((c) => c.Name === SSM_AGENT_CONTAINER)!;
+      expect(sidecar).toMatchObject({ Essential: false });
+      const app = containers.filter((c) => c.Name !== SSM_AGENT_CONTAINER);
+      expect(app.map(({ Memory: _m, ...other }) => other)).toEqual(
+        (beforeContainers as { Memory: number }[]).map(({ Memory: _m, ...other }) => other),
+      );
+      expect(app[0].Memory + sidecar.Memory).toBe((beforeContainers as { Memory: number }[])[0].Memory);
     });
   });
 });
