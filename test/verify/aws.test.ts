@@ -3,8 +3,14 @@ import { awsError, mockAws } from './support';
 
 describe('call: retries and error classes', () => {
   test('the clients make one attempt each, so that retries happen once, in call', async () => {
-    const clients = createClients({ region: 'eu-west-1', credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }) });
-    for (const client of Object.values(clients)) expect(await client.config.maxAttempts()).toBe(1);
+    const clients = createClients({
+      region: 'eu-west-1',
+      copyRegion: 'eu-central-1',
+      credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }),
+    });
+    for (const client of Object.values(clients)) expect(await client!.config.maxAttempts()).toBe(1);
+    // The copy vault's region gets its own Backup client.
+    expect(await clients.backupCopy!.config.region()).toBe('eu-central-1');
     expect(await clients.rds.config.region()).toBe('eu-west-1');
   });
 
