@@ -197,11 +197,14 @@ describe('scaling', () => {
 describe('logs', () => {
   test('each service logs to its own KMS-encrypted log group, with the retention from config', () => {
     const prod = synth('prod').template('service');
-    const logGroup = logicalId(prod, 'AWS::Logs::LogGroup', {
-      RetentionInDays: 365,
-      KmsKeyId: Match.anyValue(),
-      LogGroupName: Match.absent(),
-    });
+    // Its own, beside the pre-traffic hook's log group (which has the same shape).
+    const serviceLogGroups = Object.keys(
+      prod.findResources('AWS::Logs::LogGroup', {
+        Properties: { RetentionInDays: 365, KmsKeyId: Match.anyValue(), LogGroupName: Match.absent() },
+      }),
+    ).filter((id) => id.startsWith('ApiServiceLogs'));
+    expect(serviceLogGroups).toHaveLength(1);
+    const logGroup = serviceLogGroups[0];
     expect(onlyContainer(prod).LogConfiguration).toMatchObject({
       LogDriver: 'awslogs',
       Options: { 'awslogs-group': { Ref: logGroup }, mode: 'non-blocking' },
@@ -652,7 +655,7 @@ describe('what a service may use is config', () => {
     expect(names.some((n) => n.startsWith('CACHE_CRITICAL'))).toBe(false);
   });
 
-  test('a service with database access none gets no database settings, user or route', () => {
+  test('a service with database access none gets no database settings, user or permission', () => {
     expect(
       worker()
         .Environment.map((e) => e.Name)
@@ -660,11 +663,12 @@ describe('what a service may use is config', () => {
     ).toEqual([]);
     const [identities] = Object.values(env.template('data').findResources('Custom::DatabaseIdentities'));
     expect(JSON.stringify(identities.Properties.Statements)).not.toContain('worker');
-    const toDatabase = Object.values(
-      env.template('service').findResources('AWS::EC2::SecurityGroupIngress', { Properties: { FromPort: 5432 } }),
-    );
-    expect(toDatabase.length).toBeGreaterThan(0);
-    const workerRules = toDatabase.filter((rule) => JSON.stringify(rule.Properties.SourceSecurityGroupId).includes('WorkerService'));
-    expect(workerRules).toEqual([]);
+    // The network route is the shared data-clients group (docs/architecture.md); what decides is IAM: no
+    // rds-db:connect in the worker's task-role policy, while the api's has it.
+    const policies = Object.values(env.template('service').findResources('AWS::IAM::Policy'));
+    const ofRole = (role: string) =>
+      policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(role)).map((p) => JSON.stringify(p));
+    expect(ofRole('ApiServiceTaskDefinitionTaskRole').join()).toContain('rds-db:connect');
+    expect(ofRole('WorkerServiceTaskDefinitionTaskRole').join()).not.toContain('rds-db:connect');
   });
 });
