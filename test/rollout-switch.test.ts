@@ -17,7 +17,11 @@ import { configOf, synth } from './support/synth';
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
 function serviceTemplate(env: string, strategy: DeploymentStrategyName): Template {
-  const config = configOf(env, { services: { api: { deployment: { strategy } } } });
+  // The strategy alone changes: prod's pre-traffic hook is left out on every side (a rolling deployment has no
+  // test-traffic stage, and validation refuses the pair). Adding a hook is its own change: it creates the test
+  // listener and rule, and replaces nothing. `null` removes the key as an environment file would.
+  const deployment = { strategy, preTrafficHook: null };
+  const config = configOf(env, { services: { api: { deployment } } } as unknown as Parameters<typeof configOf>[1]);
   return synth(config).template('service').toJSON() as Template;
 }
 
