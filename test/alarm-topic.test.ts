@@ -49,3 +49,16 @@ test('a publisher added later gets the same statement in the topic policy and th
     KeyPolicy: { Statement: Match.arrayWith([scoped('budgets.amazonaws.com', 'arn:aws:budgets::111111111111:*')]) },
   });
 });
+
+test("EventBridge's key statement carries no source condition (its KMS requests carry none); the topic statement keeps it", () => {
+  const template = build();
+  const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+  const keyStatements = key.Properties.KeyPolicy.Statement as { Principal: unknown; Action: unknown; Condition?: unknown }[];
+  const events = keyStatements.filter((st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }));
+  expect(events).toEqual([expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]);
+  expect(events[0]!.Condition).toBeUndefined();
+  // CloudWatch's requests do carry them: its key statement stays scoped.
+  template.hasResourceProperties('AWS::KMS::Key', {
+    KeyPolicy: { Statement: Match.arrayWith([scoped('cloudwatch.amazonaws.com', Match.anyValue())]) },
+  });
+});

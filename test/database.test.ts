@@ -299,6 +299,27 @@ describe('postgres readers', () => {
     expect(data.toJSON().Outputs.DatabaseReaderEndpoint.Value).toBe('readers.database.scaledapp-prod.internal');
   });
 
+  test('services are told the reader name is an alias (cname), which they resolve per connection; Aurora and replica-less postgres say endpoint', () => {
+    const readerEnv = (env: SynthesizedEnvironment) => {
+      const [task] = Object.values(env.template('service').findResources('AWS::ECS::TaskDefinition')) as {
+        Properties: { ContainerDefinitions: { Name: string; Environment?: { Name: string; Value: unknown }[] }[] };
+      }[];
+      const app = task!.Properties.ContainerDefinitions.find((c) => c.Environment?.some((e) => e.Name === 'DATABASE_READER_ENDPOINT'));
+      return app!.Environment!.find((e) => e.Name === 'DATABASE_READER_ENDPOINT_TYPE')?.Value;
+    };
+    expect(readerEnv(postgres())).toBe('cname');
+    expect(readerEnv(synth('prod'))).toBe('endpoint');
+    expect(
+      readerEnv(
+        synth(
+          configOf('dev', {
+            database: { engine: 'postgres', instanceClass: 't4g.medium', readReplicas: 0, readerAutoScaling: { min: 0, max: 1 } },
+          }),
+        ),
+      ),
+    ).toBe('endpoint');
+  });
+
   test('there is no reader auto scaling and no read-only proxy endpoint (RDS Proxy cannot target replicas)', () => {
     const data = postgres().template('data');
     data.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);

@@ -12,6 +12,14 @@ export interface AlarmPublisher {
   readonly servicePrincipal: string;
   /** ARN pattern (`ArnLike`) of the resources that publish: this app's alarms, its rules. */
   readonly sourceArn: string;
+  /**
+   * Whether the publisher's requests to KMS carry `aws:SourceAccount` and `aws:SourceArn`, so that the key
+   * statement can be scoped like the topic statement. EventBridge's do not: the SNS developer guide says adding
+   * them to a KMS key policy "is not supported for EventBridge-to-encrypted topics", and a key statement that
+   * requires them silently drops every event (awslabs/landing-zone-accelerator-on-aws#407 found it in production).
+   * @default true
+   */
+  readonly keyRequestsCarrySource?: boolean;
 }
 
 export interface AlarmTopicProps {
@@ -54,6 +62,7 @@ export class AlarmTopic extends Construct {
     return {
       servicePrincipal: 'events.amazonaws.com',
       sourceArn: Stack.of(scope).formatArn({ service: 'events', resource: 'rule', resourceName: `${namePrefix}-*` }),
+      keyRequestsCarrySource: false,
     };
   }
 
@@ -68,9 +77,17 @@ export class AlarmTopic extends Construct {
       this.topic.addToResourcePolicy(
         new iam.PolicyStatement({ principals, actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions }),
       );
-      // SNS encrypts each message with a data key of the topic's key, on the publisher's behalf.
+      // SNS encrypts each message with a data key of the topic's key, on the publisher's behalf. Unscoped for a
+      // publisher whose KMS requests carry no source (EventBridge): the key is this topic's alone, and the topic
+      // policy above still admits only this account's rules, so the key cannot be used to publish elsewhere.
+      const keyConditions = publisher.keyRequestsCarrySource === false ? undefined : conditions;
       this.key.addToResourcePolicy(
-        new iam.PolicyStatement({ principals, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions }),
+        new iam.PolicyStatement({
+          principals,
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: keyConditions,
+        }),
       );
     }
     for (const sub of props.subscriptions) {

@@ -77,6 +77,8 @@ export class Database extends Construct implements DatabaseEndpoints {
   readonly writerEndpoint: string;
   /** Aurora: the proxy's read-only endpoint. `postgres`: the private DNS name over the replicas. */
   readonly readerEndpoint: string;
+  /** `cname` on `postgres`, whose reader name is a weighted alias over the replicas' own endpoints. */
+  readonly readerEndpointType: 'endpoint' | 'cname';
   readonly port = PORT;
   readonly databaseName: string;
   /**
@@ -245,10 +247,13 @@ export class Database extends Construct implements DatabaseEndpoints {
       }
       // Without a reader, reads go to the writer: the name still says "reader" so that code need not change.
       this.readerEndpoint = this.readOnlyProxyEndpoint?.endpoint ?? this.writerEndpoint;
+      this.readerEndpointType = 'endpoint';
       this.readerScaling = this.addReaderScaling(this.cluster, config);
     } else {
       const readers = this.buildReplicas(common);
       this.readerEndpoint = readers.endpoint;
+      // Without replicas the reader name is the proxy's, which its certificate carries.
+      this.readerEndpointType = readers.zone ? 'cname' : 'endpoint';
       this.replicaSecurityGroup = readers.securityGroup;
       this.readerZone = readers.zone;
     }

@@ -12,6 +12,12 @@ export interface DatabaseEndpoints {
   readonly writerEndpoint: string;
   /** Host name of the reader endpoint: replica lag applies. */
   readonly readerEndpoint: string;
+  /**
+   * `endpoint`: a name the database's certificate carries, to connect to and sign tokens for as it is.
+   * `cname`: a DNS alias over instance endpoints, which a client resolves per connection and connects to the
+   * instance it names (no RDS certificate or IAM token is valid for the alias itself).
+   */
+  readonly readerEndpointType: 'endpoint' | 'cname';
   readonly port: number;
   /** Name of the application database. */
   readonly databaseName: string;

@@ -356,6 +356,7 @@ export class WebService extends Construct {
       Object.assign(env, {
         DATABASE_WRITER_ENDPOINT: database.writerEndpoint,
         DATABASE_READER_ENDPOINT: database.readerEndpoint,
+        DATABASE_READER_ENDPOINT_TYPE: database.readerEndpointType,
         DATABASE_PORT: String(database.port),
         DATABASE_NAME: database.databaseName,
         // A read-only service logs in as its reader user at both endpoints.

@@ -428,15 +428,22 @@ export function buildMatrix(input: MatrixInput): Check[] {
     resource: topicArn,
     resourcePolicy: topicResourcePolicy,
   });
-  add({
-    ...publish('events.amazonaws.com', 'events.amazonaws.com', ruleArn, r.account, true),
-    action: 'kms:GenerateDataKey',
-    on: 'the topic key, as the deployment-failure rule',
-    expected: 'allow',
-    why: 'SNS encrypts the message with the topic key for the publisher',
-    resource: topicKeyArn,
-    resourcePolicy: topicKeyPolicy,
-  });
+  // EventBridge's requests to KMS for an encrypted topic carry no aws:SourceArn or aws:SourceAccount (SNS developer
+  // guide, "Key management"): evaluated with the context KMS receives, the key must still allow them.
+  for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+    add({
+      who: 'events.amazonaws.com',
+      principal: 'events.amazonaws.com',
+      context: { 'aws:SecureTransport': 'true' },
+      identityPolicies: [],
+      action,
+      on: 'the topic key, for the deployment-failure rule (no source in the KMS request)',
+      expected: 'allow',
+      why: 'SNS encrypts the event with the topic key for EventBridge, whose KMS requests carry no source keys',
+      resource: topicKeyArn,
+      resourcePolicy: topicKeyPolicy,
+    });
+  }
   for (const [principal, as, sourceArn, account, secure, why] of denies) {
     add({
       ...publish(principal, principal, sourceArn, account, secure),

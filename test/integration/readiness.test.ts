@@ -246,9 +246,13 @@ describeWithServers('readiness against real PostgreSQL and Redis', () => {
   });
 
   describe('the IAM token path against a real server', () => {
-    test('the service logs in with the token it signs for its endpoint and user (the password set to that token)', async () => {
-      // RDS checks the token's signature; a plain PostgreSQL compares passwords. Freezing the clock makes the
-      // token the service will sign predictable, so the role's password can be set to it beforehand.
+    const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+    /**
+     * RDS checks the token's signature; a plain PostgreSQL compares passwords. Freezing the clock makes the token
+     * the service will sign for `hostname` predictable, so the roles' passwords can be set to it beforehand.
+     */
+    async function withTokensFor(hostname: string, body: (env: Record<string, string>) => Promise<void>): Promise<void> {
       jest.useFakeTimers({
         now: new Date('2026-12-01T12:00:00Z'),
         doNotFake: [
@@ -265,9 +269,8 @@ describeWithServers('readiness against real PostgreSQL and Redis', () => {
         ],
       });
       try {
-        const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
         const sign = (username: string) =>
-          new Signer({ hostname: '127.0.0.1', port: postgres.port, username, region: 'eu-west-1', credentials }).getAuthToken();
+          new Signer({ hostname, port: postgres.port, username, region: 'eu-west-1', credentials }).getAuthToken();
         const [writerToken, readerToken] = await Promise.all([sign('api'), sign('api_reader')]);
         await postgres.run(postgres.master, [
           `ALTER ROLE api PASSWORD '${writerToken}'`,
@@ -276,14 +279,7 @@ describeWithServers('readiness against real PostgreSQL and Redis', () => {
         const env = serviceEnv({ DATABASE_AUTH: 'iam', DATABASE_REGION: 'eu-west-1' });
         delete env.DATABASE_PASSWORD;
         delete env.DATABASE_READER_PASSWORD;
-
-        const res = await ready(env, { database: { credentials } });
-        expect(res.status).toBe(200);
-
-        // Signed for another region, the token differs, and the login fails without echoing it.
-        const wrong = await ready({ ...env, DATABASE_REGION: 'us-east-1' }, { database: { credentials } });
-        expect(failures(wrong.body)).toEqual({ 'database:writer': 'authentication failed', 'database:reader': 'authentication failed' });
-        expect(wrong.text).not.toMatch(/X-Amz-Signature/);
+        await body(env);
       } finally {
         jest.useRealTimers();
         await postgres.run(postgres.master, [
@@ -291,6 +287,57 @@ describeWithServers('readiness against real PostgreSQL and Redis', () => {
           `ALTER ROLE api_reader PASSWORD '${READER_PASSWORD}'`,
         ]);
       }
+    }
+
+    test('the service logs in with the token it signs for its endpoint and user (the password set to that token)', async () => {
+      await withTokensFor('127.0.0.1', async (env) => {
+        const res = await ready(env, { database: { credentials } });
+        expect(res.status).toBe(200);
+
+        // Signed for another region, the token differs, and the login fails without echoing it.
+        const wrong = await ready({ ...env, DATABASE_REGION: 'us-east-1' }, { database: { credentials } });
+        expect(failures(wrong.body)).toEqual({ 'database:writer': 'authentication failed', 'database:reader': 'authentication failed' });
+        expect(wrong.text).not.toMatch(/X-Amz-Signature/);
+      });
+    });
+
+    // The `postgres` engine's reader name is a weighted CNAME over the replicas, which no RDS certificate names.
+    // Here `localhost` plays that alias (the system resolves it, the server certificate does not carry it) and
+    // `127.0.0.1` the replica endpoint it points to (the certificate carries it; the tokens are signed for it).
+    const alias = 'localhost';
+    const resolveCname = async (name: string) =>
+      name === alias ? ['127.0.0.1'] : Promise.reject(Object.assign(new Error(name), { code: 'ENODATA' }));
+
+    test('a reader alias (DATABASE_READER_ENDPOINT_TYPE=cname) is resolved per connection: TLS and the token name the replica', async () => {
+      await withTokensFor('127.0.0.1', async (env) => {
+        const aliased = { ...env, DATABASE_READER_ENDPOINT: alias, DATABASE_READER_ENDPOINT_TYPE: 'cname' };
+        const res = await ready(aliased, { database: { credentials, resolveCname } });
+        expect(res.status).toBe(200);
+
+        // The pool too: queries on the reader go to the replica the alias names, as the reader user.
+        const db = createDatabase(settingsFromEnv(aliased).database!, { credentials, resolveCname });
+        try {
+          const { rows } = await db.reader.query<{ user: string; host: string }>(
+            'SELECT current_user AS user, inet_server_addr()::text AS host',
+          );
+          expect(rows).toEqual([{ user: 'api_reader', host: '127.0.0.1/32' }]);
+        } finally {
+          await db.end();
+        }
+
+        // Taken as a plain endpoint, the alias is what TLS checks, as RDS's certificate would refuse it.
+        const plain = await ready({ ...aliased, DATABASE_READER_ENDPOINT_TYPE: 'endpoint' }, { database: { credentials, resolveCname } });
+        expect(failures(plain.body)).toEqual({ 'database:reader': 'certificate not trusted' });
+      });
+    });
+
+    test('a reader alias that does not resolve fails readiness as the reader: name not resolved', async () => {
+      const env = serviceEnv({ DATABASE_READER_ENDPOINT: 'readers.database.gone.internal', DATABASE_READER_ENDPOINT_TYPE: 'cname' });
+      const res = await ready(env, { database: { resolveCname } });
+      expect(failures(res.body)).toEqual({ 'database:reader': 'name not resolved' });
+      expect(res.body.checks.find((c) => c.name === 'database:reader')?.error).toMatch(
+        /readers\.database\.gone\.internal does not resolve/,
+      );
     });
   });
 

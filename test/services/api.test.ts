@@ -135,6 +135,7 @@ describe('the service refuses an environment it cannot use, naming every variabl
     expect(settingsFromEnv(deployed).database).toEqual({
       writerEndpoint: deployed.DATABASE_WRITER_ENDPOINT,
       readerEndpoint: deployed.DATABASE_READER_ENDPOINT,
+      readerEndpointType: 'endpoint',
       port: 5432,
       databaseName: 'app',
       user: 'api',
@@ -164,6 +165,13 @@ describe('the service refuses an environment it cannot use, naming every variabl
     );
     expect(() => settingsFromEnv({ ...deployed, DATABASE_AUTH: 'md5' })).toThrow(
       'DATABASE_AUTH: expected "iam" (the default) or "password", got "md5"',
+    );
+  });
+
+  test('DATABASE_READER_ENDPOINT_TYPE says whether the reader name is an endpoint or an alias to resolve; anything else is named', () => {
+    expect(settingsFromEnv({ ...deployed, DATABASE_READER_ENDPOINT_TYPE: 'cname' }).database?.readerEndpointType).toBe('cname');
+    expect(() => settingsFromEnv({ ...deployed, DATABASE_READER_ENDPOINT_TYPE: 'alias' })).toThrow(
+      'DATABASE_READER_ENDPOINT_TYPE: expected "endpoint" (the default) or "cname", got "alias"',
     );
   });
 

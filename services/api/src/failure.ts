@@ -43,6 +43,8 @@ const NETWORK: Record<string, FailureReason> = {
   ECONNREFUSED: 'refused',
   ENOTFOUND: 'name not resolved',
   EAI_AGAIN: 'name not resolved',
+  // node:dns resolve*(): the name exists but has no record of the type asked (a reader alias that is not a CNAME).
+  ENODATA: 'name not resolved',
   ECONNRESET: 'connection closed',
   EPIPE: 'connection closed',
   ETIMEDOUT: 'timed out',

@@ -21,6 +21,13 @@ export interface DatabaseSettings {
   readonly writerEndpoint: string;
   /** Read-only endpoint (the proxy's reader endpoint, or the readers' name); the writer when there is none. */
   readonly readerEndpoint: string;
+  /**
+   * What `readerEndpoint` is. `endpoint` (the default): a name the database's certificate carries (the proxy's
+   * reader endpoint on Aurora). `cname`: a DNS alias over instance endpoints (the `postgres` engine's weighted
+   * `readers.database.<app>-<env>.internal`), which no RDS certificate names: each new connection resolves it and
+   * connects to, verifies and signs its token for the instance endpoint it names (`DATABASE_READER_ENDPOINT_TYPE`).
+   */
+  readonly readerEndpointType: 'endpoint' | 'cname';
   readonly port: number;
   readonly databaseName: string;
   /** The service's own writer user (`api`), never the master user. */
@@ -122,9 +129,17 @@ function databaseSettings(env: Env, problems: Problems): DatabaseSettings | unde
     auth = { kind: 'iam', region: problems.required(env, 'DATABASE_REGION', 'to sign IAM authentication tokens') };
   }
 
+  const readerEndpointType = env.DATABASE_READER_ENDPOINT_TYPE || 'endpoint';
+  if (readerEndpointType !== 'endpoint' && readerEndpointType !== 'cname') {
+    problems.list.push(
+      `DATABASE_READER_ENDPOINT_TYPE: expected "endpoint" (the default) or "cname", got ${JSON.stringify(readerEndpointType)}`,
+    );
+  }
+
   return {
     writerEndpoint,
     readerEndpoint: env.DATABASE_READER_ENDPOINT || writerEndpoint,
+    readerEndpointType: readerEndpointType === 'cname' ? 'cname' : 'endpoint',
     port,
     databaseName,
     user,
