@@ -39,7 +39,7 @@ export function buildEnvironment(app: App, config: AppConfig, compliance: Compli
   const service = new ServiceStack(app, {
     config,
     network: network.network,
-    data,
+    dataClients: data.dataClients,
     database: data.database,
     cacheTiers: data.caches.tiers,
   });

@@ -19,21 +19,48 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type CapacityPlan, planCapacity } from '../../config/capacity';
-import { clusterEngine, instanceEngine } from '../../config/database-engines';
-import { SERVERLESS } from '../../config/instance-classes';
-import type { CapacityConfig, DatabaseConfig } from '../../config/schema';
+import { type CapacityPlan, type InstanceClassName, SERVERLESS } from '../capacity';
 import { acknowledge } from '../compliance';
+import { clusterEngine, type DatabaseEngine, instanceEngine } from '../database/engines';
 import { type DatabaseIdentity, MASTER_USERNAME } from '../database/identity-sql';
 import { DatabaseIdentities } from './database-identities';
-import { EncryptedLogGroup, statefulRemovalPolicy } from './encryption';
+import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 import type { DatabaseEndpoints, DatabaseLogin } from './handles';
 import { ALLOW_MAJOR_UPGRADE_METADATA } from '../template-metadata';
 
+/** What the database is configured with (the shape of `database` in config). */
+export interface DatabaseSettings {
+  readonly engine: DatabaseEngine;
+  /** Readers deployed: Aurora readers, or RDS read replicas. */
+  readonly readReplicas: number;
+  /** Aurora only: the bounds and CPU target of reader auto scaling. */
+  readonly readerAutoScaling: { readonly min: number; readonly max: number; readonly targetCpuPercent: number };
+  /** The major version (`17`). */
+  readonly engineVersion: string;
+  /** Set only in the change that raises the major version. */
+  readonly allowMajorVersionUpgrade: boolean;
+  readonly instanceClass: InstanceClassName;
+  /** Aurora Serverless v2 bounds in ACU, for `instanceClass: serverless`. */
+  readonly serverlessV2Capacity: { readonly min: number; readonly max: number };
+  readonly databaseName: string;
+  /** Statements slower than this are logged with their text. */
+  readonly slowQueryLogMs: number;
+  /** Days to keep the exported PostgreSQL logs. */
+  readonly logRetentionDays: number;
+  readonly proxy: { readonly idleClientTimeoutSeconds: number; readonly borrowTimeoutSeconds: number };
+  readonly multiAz: boolean;
+  readonly storageEncrypted: boolean;
+  readonly deletionProtection: boolean;
+  /** What CloudFormation does with the cluster or primary when it leaves the template. */
+  readonly removalPolicy: 'snapshot' | 'retain' | 'destroy';
+  readonly backup: { readonly retentionDays: number; readonly preferredWindow: string };
+  readonly preferredMaintenanceWindow: string;
+}
+
 export interface DatabaseProps {
-  readonly config: DatabaseConfig;
-  /** The load the database must carry; the proxy's pool settings are derived from it. */
-  readonly capacity: CapacityConfig;
+  readonly settings: DatabaseSettings;
+  /** The capacity model's plan for this database (`planCapacity`): the proxy's pool settings, and the figures monitoring reads. */
+  readonly capacityPlan: CapacityPlan;
   readonly vpc: ec2.IVpc;
   /** Isolated subnets for the database, its replicas and the proxy. */
   readonly subnets: ec2.SubnetSelection;
@@ -51,7 +78,16 @@ export interface DatabaseProps {
   readonly availabilityZones: readonly string[];
   /** Prefix of the physical names (`scaledapp-prod`): cluster, instances, proxy, zone. */
   readonly namePrefix: string;
-  readonly production: boolean;
+  /**
+   * What CloudFormation does with the master secret when it leaves the template.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly secretRemovalPolicy?: RemovalPolicy;
+  /**
+   * Removal of the log groups, and whether a log retention under a year is acknowledged (outside production).
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
 }
 
 /** PostgreSQL's port; the proxy listens on it too. */
@@ -72,7 +108,7 @@ const READER_RECORD_TTL = Duration.seconds(30);
  * service layer as `DatabaseEndpoints` and to monitoring through its typed properties.
  */
 export class Database extends Construct implements DatabaseEndpoints {
-  readonly engine: DatabaseConfig['engine'];
+  readonly engine: DatabaseEngine;
   /** Proxy endpoint: writes, and reads that must see the latest commit. */
   readonly writerEndpoint: string;
   /** Aurora: the proxy's read-only endpoint. `postgres`: the private DNS name over the replicas. */
@@ -123,17 +159,10 @@ export class Database extends Construct implements DatabaseEndpoints {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
-    const { config, vpc, subnets, encryptionKey, production, namePrefix } = props;
+    const { settings: config, vpc, subnets, encryptionKey, namePrefix } = props;
     this.engine = config.engine;
     this.databaseName = config.databaseName;
-    this.capacityPlan = planCapacity({
-      engine: config.engine,
-      instanceClass: config.instanceClass,
-      serverlessMaxCapacity: config.serverlessV2Capacity.max,
-      readers: config.readReplicas,
-      reservedConnections: config.proxy.reservedConnections,
-      ...props.capacity,
-    }).plan;
+    this.capacityPlan = props.capacityPlan;
 
     this.databaseSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -158,7 +187,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       encryptionKey,
       dbname: config.databaseName,
     });
-    credentials.applyRemovalPolicy(statefulRemovalPolicy(production));
+    credentials.applyRemovalPolicy(props.secretRemovalPolicy ?? RemovalPolicy.RETAIN);
 
     this.parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine: config.engine === 'aurora-postgresql' ? clusterEngine(config.engineVersion) : instanceEngine(config.engineVersion),
@@ -270,7 +299,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       databaseSecurityGroup: this.databaseSecurityGroup,
       logsKey: encryptionKey,
       logRetentionDays: config.logRetentionDays,
-      production,
+      logGroupPolicy: props.logGroupPolicy,
     });
     // After every instance of the writer exists (an Aurora cluster is "created" before its writer instance).
     this.identities.resource.node.addDependency(this.cluster ?? this.primary!);
@@ -346,7 +375,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
       encryptionKey: props.encryptionKey,
       retentionDays: config.logRetentionDays,
-      production: props.production,
+      ...props.logGroupPolicy,
     });
 
     const cluster = new rds.DatabaseCluster(this, 'Cluster', {
@@ -538,20 +567,20 @@ export class Database extends Construct implements DatabaseEndpoints {
     return { endpoint: `readers.${zone.zoneName}`, securityGroup: replicaSecurityGroup, zone };
   }
 
-  private instanceLogGroups(id: string, instanceIdentifier: string, config: DatabaseConfig, props: DatabaseProps): EncryptedLogGroup[] {
+  private instanceLogGroups(id: string, instanceIdentifier: string, config: DatabaseSettings, props: DatabaseProps): EncryptedLogGroup[] {
     return LOG_TYPES.postgres.map(
       (type) =>
         new EncryptedLogGroup(this, `${id}${type === 'postgresql' ? 'Postgresql' : 'Upgrade'}Logs`, {
           logGroupName: `/aws/rds/instance/${instanceIdentifier}/${type}`,
           encryptionKey: props.encryptionKey,
           retentionDays: config.logRetentionDays,
-          production: props.production,
+          ...props.logGroupPolicy,
         }),
     );
   }
 
   /** Aurora reader auto scaling: readers are added when their average CPU stays above the target. */
-  private addReaderScaling(cluster: rds.DatabaseCluster, config: DatabaseConfig): appscaling.ScalableTarget {
+  private addReaderScaling(cluster: rds.DatabaseCluster, config: DatabaseSettings): appscaling.ScalableTarget {
     const target = new appscaling.ScalableTarget(this, 'ReaderScaling', {
       serviceNamespace: appscaling.ServiceNamespace.RDS,
       scalableDimension: 'rds:cluster:ReadReplicaCount',
@@ -570,7 +599,7 @@ export class Database extends Construct implements DatabaseEndpoints {
   }
 
   /** What a non-production environment turns down by configuration (the schema refuses it in production). */
-  private acknowledgeTurnedDown(scope: Construct, config: DatabaseConfig): void {
+  private acknowledgeTurnedDown(scope: Construct, config: DatabaseSettings): void {
     if (!config.deletionProtection) {
       acknowledge(
         scope,
@@ -613,7 +642,7 @@ export class Database extends Construct implements DatabaseEndpoints {
 }
 
 interface BuildContext {
-  readonly config: DatabaseConfig;
+  readonly config: DatabaseSettings;
   readonly props: DatabaseProps;
   readonly subnetGroup: rds.SubnetGroup;
   readonly credentials: rds.DatabaseSecret;

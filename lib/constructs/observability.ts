@@ -9,9 +9,8 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import type { MonitoringConfig } from '../../config/schema';
 import { acknowledge } from '../compliance';
-import { AlarmKit } from './alarm-kit';
+import { AlarmKit, type AlarmThresholds } from './alarm-kit';
 import { monitorCacheTier } from './cache-alarms';
 import type { CacheTier } from './cache-tier';
 import type { Database } from './database';
@@ -22,7 +21,10 @@ import { monitorDeploymentRule, monitorLoadBalancer, monitorService } from './se
 import type { WebService } from './web-service';
 
 export interface ObservabilityProps {
-  readonly config: MonitoringConfig;
+  /** The threshold of every alarm. */
+  readonly thresholds: AlarmThresholds;
+  /** Where docs/runbook.md is read; each alarm's description links `<runbookUrl>#<section>`. */
+  readonly runbookUrl: string;
   /** Start of every alarm name and the dashboard's name (`ScaledApp-prod`). */
   readonly namePrefix: string;
   /** Where every alarm (or the composite alarm it feeds) sends ALARM and OK. */
@@ -66,8 +68,8 @@ export class Observability extends Construct {
     const kit = new AlarmKit({
       facade: this.facade,
       alarmNamePrefix: props.namePrefix,
-      thresholds: props.config.thresholds,
-      runbookUrl: props.config.runbookUrl,
+      thresholds: props.thresholds,
+      runbookUrl: props.runbookUrl,
     });
 
     monitorDatabase(kit, props.database);

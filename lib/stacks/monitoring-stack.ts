@@ -5,7 +5,7 @@ import { BackupFailureRules } from '../constructs/backup-failure-rules';
 import { DeploymentFailureRule } from '../constructs/deployment-failure-rule';
 import { Observability } from '../constructs/observability';
 import { runbookLink } from '../constructs/runbook';
-import { Outputs, publish } from '../outputs';
+import { Outputs } from '../outputs';
 import type { DataStack } from './data-stack';
 import { ZonalAutoshift } from '../constructs/zonal-autoshift';
 import { EnvironmentStack } from './environment-stack';
@@ -36,11 +36,8 @@ export class MonitoringStack extends EnvironmentStack {
     this.addStackDependency(props.service);
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       subscriptions: config.monitoring.alarmSubscriptions,
-      production: config.environment.production,
-      publishers: [
-        AlarmTopic.cloudWatchAlarms(this, `${config.app.name}-${config.environment.name}`),
-        AlarmTopic.eventBridgeRules(this, `${config.app.name}-${config.environment.name}`),
-      ],
+      keyRemovalPolicy: this.statefulRemovalPolicy,
+      publishers: [AlarmTopic.cloudWatchAlarms(this, this.namePrefix), AlarmTopic.eventBridgeRules(this, this.namePrefix)],
     });
     this.deploymentFailures = new DeploymentFailureRule(this, 'DeploymentFailures', {
       services: props.service.services.map((s) => s.service),
@@ -56,9 +53,10 @@ export class MonitoringStack extends EnvironmentStack {
       },
     });
     // The typed handles of the other layers: this stack references them, they never reference it.
-    const namePrefix = `${config.app.name}-${config.environment.name}`;
+    const namePrefix = this.namePrefix;
     this.observability = new Observability(this, 'Observability', {
-      config: config.monitoring,
+      thresholds: config.monitoring.thresholds,
+      runbookUrl: config.monitoring.runbookUrl,
       namePrefix,
       topic: this.alarmTopic.topic,
       database: props.data.database,
@@ -76,12 +74,11 @@ export class MonitoringStack extends EnvironmentStack {
         // The "service degraded" composites: what users feel, one alarm per service.
         alarms: this.observability.facade.createdCompositeAlarms(),
         blockedWindows: zonalShift.practiceRunBlockedWindows,
-        compositeAlarmName: `${config.app.name}-${config.environment.name}-zonal-autoshift-practice-guard`,
+        compositeAlarmName: `${namePrefix}-zonal-autoshift-practice-guard`,
       });
     }
 
-    const out = (key: string, value: string, description: string) =>
-      publish(this, config.app.name, config.environment.name, key, value, description);
+    const out = this.publish.bind(this);
     out(Outputs.alarmTopicArn, this.alarmTopic.topic.topicArn, 'SNS topic every alarm of the environment notifies');
     out(Outputs.alarmNamePrefix, `${namePrefix}-`, 'Every alarm of the environment is named with this prefix');
   }
