@@ -1,13 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
-import { acknowledge } from '../compliance';
 import { CacheTiers } from '../constructs/cache-tiers';
 import { DataProtection } from '../constructs/data-protection';
-import { Database, databaseNamePrefix } from '../constructs/database';
+import { AuroraDatabase, type Database, databaseNamePrefix, InstanceDatabase } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption';
 import { serviceIdentities } from '../database/identity-sql';
 import type { Network } from '../constructs/network';
@@ -62,7 +60,7 @@ export class DataStack extends EnvironmentStack {
     this.databaseKey = this.newLogsKey('DatabaseKey', 'Encrypts the PostgreSQL database, its secret and logs');
     this.cacheKey = this.newLogsKey('CacheKey', 'Encrypts the cache tiers, their AUTH secrets and logs');
 
-    this.database = new Database(this, 'Database', {
+    const databaseProps = {
       settings: config.database,
       capacityPlan: planCapacity({
         engine: config.database.engine,
@@ -84,7 +82,12 @@ export class DataStack extends EnvironmentStack {
       namePrefix: databaseNamePrefix(config.app.name, config.environment.name),
       secretRemovalPolicy: this.statefulRemovalPolicy,
       logGroupPolicy: this.logGroupPolicy,
-    });
+    };
+    // One class per engine, both under the construct ID `Database` (their children keep their IDs).
+    this.database =
+      config.database.engine === 'aurora-postgresql'
+        ? new AuroraDatabase(this, 'Database', databaseProps)
+        : new InstanceDatabase(this, 'Database', databaseProps);
     this.caches = new CacheTiers(this, 'Cache', {
       tiers: Object.entries(config.cache.tiers).map(([name, tier]) => ({
         name,
@@ -153,23 +156,12 @@ export class DataStack extends EnvironmentStack {
       );
     }
     const testing = recovery.restoreTesting;
-    if (db.cluster) {
-      // cdk-nag asks each Aurora instance to be in a plan; the data is the cluster volume's, which the plan backs up.
-      for (const instance of db.cluster.node.children.filter((c) => c instanceof Construct && /^(Writer|Reader\d+)$/.test(c.node.id))) {
-        acknowledge(
-          instance,
-          'An Aurora instance holds no data of its own: the cluster volume is, and the AWS Backup plan of this stack selects the cluster (Backup/Plan/Database).',
-          '*-RDSInBackupPlan',
-        );
-      }
-    }
     return new DataProtection(this, 'Backup', {
       name: DataStack.vaultName(config),
       vaultRemovalPolicy: this.statefulRemovalPolicy,
       database: {
-        kind: db.cluster ? 'cluster' : 'instance',
-        arn: db.cluster ? db.cluster.clusterArn : db.primary!.instanceArn,
-        subnetGroupName: (db.node.findChild('SubnetGroup') as rds.SubnetGroup).subnetGroupName,
+        ...db.backupTarget,
+        subnetGroupName: db.subnetGroup.subnetGroupName,
         vpc: this.props.network.vpc,
         encryptionKey: this.databaseKey,
       },
@@ -204,13 +196,7 @@ export class DataStack extends EnvironmentStack {
     const db = this.database;
     const out = this.publish.bind(this);
     out(Outputs.databaseWriterEndpoint, db.writerEndpoint, 'RDS Proxy endpoint: all writes, and reads that must see the latest commit');
-    out(
-      Outputs.databaseReaderEndpoint,
-      db.readerEndpoint,
-      db.engine === 'aurora-postgresql'
-        ? 'Read-only RDS Proxy endpoint over the Aurora readers: replica lag applies'
-        : 'Private DNS name over the PostgreSQL read replicas (no proxy): replica lag applies',
-    );
+    out(Outputs.databaseReaderEndpoint, db.readerEndpoint, db.readerEndpointDescription);
     out(Outputs.databasePort, String(db.port), 'PostgreSQL port of both endpoints');
     out(
       Outputs.databaseSecretArn,
@@ -218,11 +204,7 @@ export class DataStack extends EnvironmentStack {
       'Secrets Manager secret with the master credentials (rotated every 30 days): for the identity bootstrap, rotation and break-glass administration, never a service',
     );
     out(Outputs.databaseProxyName, db.proxy.dbProxyName, 'Name of the RDS Proxy in front of the writer');
-    out(
-      Outputs.databaseIdentifier,
-      db.identifier,
-      db.engine === 'aurora-postgresql' ? 'Aurora cluster identifier' : 'Instance identifier of the PostgreSQL primary',
-    );
+    out(Outputs.databaseIdentifier, db.identifier, db.identifierDescription);
     // An SSM parameter cannot be empty: "none" when the environment has no reader.
     out(
       Outputs.databaseReaderIdentifiers,
