@@ -3,7 +3,7 @@
  * `CACHE_<TIER>_*` names, used by the service construct and described in docs/cache.md.
  */
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { CacheTierEndpoints } from './constructs/handles';
+import type { CacheTierEndpoints } from './handles';
 
 export interface CacheEnvNames {
   readonly primaryEndpoint: string;

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { cacheContainerEnvironment, cacheEnvNames } from '../lib/cache-env';
-import type { CacheTierEndpoints } from '../lib/constructs/handles';
+import type { CacheTierEndpoints } from '../lib/handles';
 
 describe('cache environment variables', () => {
   test('name the tier in upper case', () => {

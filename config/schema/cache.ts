@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { CACHE_NODE_TYPES, EVICTION_POLICIES, type EvictionPolicy } from '../../lib/capacity';
+import { CACHE_NODE_TYPES, EVICTION_POLICIES } from '../../lib/capacity';
 import { dailyWindow, dnsLabel, int, logRetentionDays, weeklyWindow } from './primitives';
-
-export { EVICTION_POLICIES, type EvictionPolicy };
 
 /** Valkey versions ElastiCache offers, and the parameter group family each belongs to. */
 export const VALKEY_VERSIONS = { '7.2': 'valkey7', '8.0': 'valkey8', '8.1': 'valkey8' } as const;

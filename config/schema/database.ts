@@ -4,8 +4,6 @@ import { dailyWindow, int, logRetentionDays, weeklyWindow } from './primitives';
 
 import { DATABASE_ENGINES } from '../../lib/database/engines';
 
-export { DATABASE_ENGINES };
-
 export const databaseSchema = z
   .strictObject({
     engine: z.enum(DATABASE_ENGINES).meta({

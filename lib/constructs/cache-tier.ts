@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { type CacheCapacity, type CacheNodeType, type EvictionPolicy, PRODUCTION_SNAPSHOT_DAYS } from '../capacity';
 import { acknowledge } from '../compliance';
 import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
-import type { CacheTierEndpoints } from './handles';
+import type { CacheTierEndpoints } from '../handles';
 
 /** The non-alphanumeric characters ElastiCache accepts in an AUTH token (CreateReplicationGroup, AuthToken). */
 export const AUTH_TOKEN_PUNCTUATION = '!&#$^<>-';

@@ -31,10 +31,10 @@ import { acknowledge } from '../compliance';
 import { clusterEngine, type DatabaseEngine, instanceEngine } from '../database/engines';
 import { type DatabaseIdentity, MASTER_USERNAME } from '../database/identity-sql';
 import { ALLOW_MAJOR_UPGRADE_METADATA } from '../template-metadata';
-import { metric } from './alarm-kit';
+import { metric } from '../monitoring/alarm-kit';
 import { DatabaseIdentities } from './database-identities';
 import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
-import type { DatabaseEndpoints, DatabaseLogin } from './handles';
+import type { DatabaseEndpoints, DatabaseLogin } from '../handles';
 
 /** What both engines are configured with (the shape of `database` in config, less the engine-specific fields). */
 export interface DatabaseSettings {

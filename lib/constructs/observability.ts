@@ -10,14 +10,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
-import { AlarmKit, type AlarmThresholds } from './alarm-kit';
-import { monitorCacheTier } from './cache-alarms';
+import { AlarmKit, type AlarmThresholds } from '../monitoring/alarm-kit';
+import { monitorCacheTier } from '../monitoring/cache-alarms';
 import type { CacheTier } from './cache-tier';
 import type { Database } from './database';
-import { monitorDatabase } from './database-alarms';
+import { monitorDatabase } from '../monitoring/database-alarms';
 import type { PublicLoadBalancer } from './load-balancer';
-import { type BackupFailureRule, monitorBackupRules } from './backup-alarms';
-import { monitorDeploymentRule, monitorLoadBalancer, monitorService } from './service-alarms';
+import { type BackupFailureRule, monitorBackupRules } from '../monitoring/backup-alarms';
+import { monitorDeploymentRule, monitorLoadBalancer, monitorService } from '../monitoring/service-alarms';
 import type { WebService } from './web-service';
 
 export interface ObservabilityProps {

@@ -18,9 +18,9 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import { cacheContainerEnvironment } from '../cache-env';
 import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
-import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from './handles';
+import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../handles';
 import { PreTrafficHook } from './pre-traffic-hook';
-import { errorRateExpression } from './request-metrics';
+import { errorRateExpression } from '../monitoring/request-metrics';
 import {
   type DeploymentStrategyName,
   deploymentStrategyProps,

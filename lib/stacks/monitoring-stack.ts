@@ -1,20 +1,26 @@
-import { Construct } from 'constructs';
+import { Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { CacheTier } from '../constructs/cache-tier';
+import type { Database } from '../constructs/database';
+import type { PublicLoadBalancer } from '../constructs/load-balancer';
+import type { WebService } from '../constructs/web-service';
 import type { AppConfig } from '../../config/schema';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { BackupFailureRules } from '../constructs/backup-failure-rules';
 import { DeploymentFailureRule } from '../constructs/deployment-failure-rule';
 import { Observability } from '../constructs/observability';
-import { runbookLink } from '../constructs/runbook';
+import { runbookLink } from '../monitoring/runbook';
 import { Outputs } from '../outputs';
-import type { DataStack } from './data-stack';
 import { ZonalAutoshift } from '../constructs/zonal-autoshift';
 import { EnvironmentStack } from './environment-stack';
-import type { ServiceStack } from './service-stack';
 
 export interface MonitoringStackProps {
   readonly config: AppConfig;
-  readonly data: DataStack;
-  readonly service: ServiceStack;
+  /** The typed handles of the other layers that the alarms watch: this stack references them, never the reverse. */
+  readonly database: Database;
+  readonly cacheTiers: readonly CacheTier[];
+  readonly services: readonly WebService[];
+  readonly loadBalancer: PublicLoadBalancer;
 }
 
 /** Alarms for every failure mode, the alarm topic and the dashboard of the environment. */
@@ -32,15 +38,16 @@ export class MonitoringStack extends EnvironmentStack {
       config,
       description: `${config.app.name} ${config.environment.name}: alarms, alarm topic and dashboard`,
     });
-    this.addStackDependency(props.data);
-    this.addStackDependency(props.service);
+    // Deployed after the layers it watches (the stacks that hold the handles).
+    for (const stack of new Set([props.database, props.loadBalancer, ...props.services].map((c) => Stack.of(c))))
+      this.addStackDependency(stack);
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       subscriptions: config.monitoring.alarmSubscriptions,
       keyRemovalPolicy: this.statefulRemovalPolicy,
       publishers: [AlarmTopic.cloudWatchAlarms(this, this.namePrefix), AlarmTopic.eventBridgeRules(this, this.namePrefix)],
     });
     this.deploymentFailures = new DeploymentFailureRule(this, 'DeploymentFailures', {
-      services: props.service.services.map((s) => s.service),
+      services: props.services.map((s) => s.service),
       topic: this.alarmTopic.topic,
       runbookLink: runbookLink(config.monitoring.runbookUrl, 'deployment-failed'),
     });
@@ -59,10 +66,10 @@ export class MonitoringStack extends EnvironmentStack {
       runbookUrl: config.monitoring.runbookUrl,
       namePrefix,
       topic: this.alarmTopic.topic,
-      database: props.data.database,
-      cacheTiers: props.data.caches.tiers,
-      services: props.service.services,
-      loadBalancer: props.service.loadBalancer,
+      database: props.database,
+      cacheTiers: props.cacheTiers,
+      services: props.services,
+      loadBalancer: props.loadBalancer,
       deploymentFailureRule: this.deploymentFailures.rule,
       backupFailureRules: this.backupFailures.rules,
     });
@@ -70,7 +77,7 @@ export class MonitoringStack extends EnvironmentStack {
     const zonalShift = config.loadBalancer.zonalShift;
     if (zonalShift.enabled && zonalShift.autoshift) {
       new ZonalAutoshift(this, 'ZonalAutoshift', {
-        loadBalancerArn: props.service.loadBalancer.loadBalancer.loadBalancerArn,
+        loadBalancerArn: props.loadBalancer.loadBalancer.loadBalancerArn,
         // The "service degraded" composites: what users feel, one alarm per service.
         alarms: this.observability.facade.createdCompositeAlarms(),
         blockedWindows: zonalShift.practiceRunBlockedWindows,

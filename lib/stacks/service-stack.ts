@@ -7,7 +7,7 @@ import { chaosEnabled } from '../../config/schema/chaos-rules';
 import { resolveStrategy } from '../../config/schema/rollout';
 import { PROJECT_ROOT } from '../../config/project-root';
 import type { EncryptionKey } from '../constructs/encryption';
-import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../constructs/handles';
+import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../handles';
 import { PublicLoadBalancer } from '../constructs/load-balancer';
 import { TaskFaultInjection } from '../constructs/task-fault-injection';
 import type { Network } from '../constructs/network';

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { CacheTierEndpoints, DatabaseEndpoints } from '../../lib/constructs/handles';
+import type { CacheTierEndpoints, DatabaseEndpoints } from '../../lib/handles';
 import { WebService, type WebServiceProps, type WebServiceSettings } from '../../lib/constructs/web-service';
 import { stackWithVpc } from './fixtures';
 

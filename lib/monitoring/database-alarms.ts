@@ -8,7 +8,7 @@
  */
 import type { CustomMetricGroup } from 'cdk-monitoring-constructs';
 import { type AlarmKit, GT, LT } from './alarm-kit';
-import type { Database } from './database';
+import type { Database } from '../constructs/database';
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
