@@ -81,8 +81,13 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     if (!Number.isInteger(value) || value < 1) throw new Error(`pgbouncer ${field}: expected an integer >= 1, got ${value}`);
   }
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'local-pgbouncer-'));
+  // Copies the server user can read (the caller's directory may be private to it).
   const key = path.join(directory, 'server.key');
+  const cert = path.join(directory, 'server.crt');
+  const caFile = path.join(directory, 'ca.crt');
   fs.copyFileSync(options.certificates.keyFile, key);
+  fs.copyFileSync(options.certificates.certFile, cert);
+  fs.copyFileSync(options.certificates.caFile, caFile);
   fs.chmodSync(key, 0o600);
   const authFile = path.join(directory, 'users.txt');
   fs.writeFileSync(authFile, options.logins.map((l) => `${quote(l.user)} ${quote(l.password)}`).join('\n') + '\n', { mode: 0o600 });
@@ -106,9 +111,9 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     'min_pool_size = 0',
     'client_tls_sslmode = require',
     `client_tls_key_file = ${key}`,
-    `client_tls_cert_file = ${options.certificates.certFile}`,
+    `client_tls_cert_file = ${cert}`,
     'server_tls_sslmode = verify-full',
-    `server_tls_ca_file = ${options.certificates.caFile}`,
+    `server_tls_ca_file = ${caFile}`,
     // pg sends these at login; transaction pooling cannot keep per-session settings.
     'ignore_startup_parameters = extra_float_digits,options,statement_timeout',
     'log_connections = 0',

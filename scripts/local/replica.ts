@@ -56,11 +56,29 @@ export async function startReplica(primary: PostgresServer, options: ReplicaOpti
   // The password reaches pg_basebackup in a password file, never on its command line.
   const passFile = path.join(directory, 'pgpass');
   fs.writeFileSync(passFile, `127.0.0.1:${primary.port}:*:${replicator.user}:${replicator.password}\n`, { mode: 0o600 });
+  // A copy of the CA the server user can read (the caller's directory may be private to it).
+  const caFile = path.join(directory, 'ca.crt');
+  fs.copyFileSync(primary.certificates.caFile, caFile);
   giveToServerUser(directory);
-  const env = { HOME: directory, PGPASSFILE: passFile, PGSSLMODE: 'verify-full', PGSSLROOTCERT: primary.certificates.caFile };
+  const env = { HOME: directory, PGPASSFILE: passFile, PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile };
   asServerUser(
     path.join(binDir, 'pg_basebackup'),
-    ['-h', '127.0.0.1', '-p', String(primary.port), '-U', replicator.user, '-D', dataDir, '-R', '-X', 'stream', '--no-sync'],
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primary.port),
+      '-U',
+      replicator.user,
+      '-D',
+      dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '--no-sync',
+      '--checkpoint=fast',
+      '--no-password',
+    ],
     env,
   );
 
