@@ -1,0 +1,85 @@
+/**
+ * The service's wiring of the patterns where no server is needed: the migration task's grants equal the
+ * identity SQL's, the breaker metric line is CloudWatch's embedded metric format, the settings name every bad
+ * variable, and the workload's flags are checked before anything starts. The routes against real servers:
+ * test/integration/workload.test.ts.
+ */
+import { schemaOwnerSql } from '../../lib/database/identity-sql';
+import { parseFlags } from '../../scripts/workload';
+import { breakerMetricLine } from '../../services/api/src/feed';
+import { readerGrantSql } from '../../services/api/src/migrate';
+import { CircuitBreaker } from '../../services/api/src/patterns/breaker';
+import { settingsFromEnv } from '../../services/api/src/settings';
+
+test('the migration task grants the reader exactly what schemaOwnerSql says the writer must run', () => {
+  expect(readerGrantSql('api', 'api_reader')).toEqual(schemaOwnerSql('api', 'api_reader'));
+  expect(() => readerGrantSql('api"; DROP', 'api_reader')).toThrow(/database identifier/);
+});
+
+test('the breaker state is one EMF line per dependency: 0 closed, 2 open, with the metric declared', async () => {
+  let now = 0;
+  const db = new CircuitBreaker('database:reader', { failureThreshold: 1, retry: { attempts: 1 }, now: () => now });
+  const cache = new CircuitBreaker('cache:hot');
+  await expect(db.call(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
+  const lines = breakerMetricLine('api', [db.snapshot(), cache.snapshot()], 1_000).map((l) => JSON.parse(l));
+  expect(lines.map((l) => [l.Dependency, l.dependency_breaker_state, l.state])).toEqual([
+    ['database:reader', 2, 'open'],
+    ['cache:hot', 0, 'closed'],
+  ]);
+  expect(lines[0]._aws).toEqual({
+    Timestamp: 1_000,
+    CloudWatchMetrics: [
+      {
+        Namespace: 'ScaledApp/Service',
+        Dimensions: [['Service', 'Dependency']],
+        Metrics: [{ Name: 'dependency_breaker_state', Unit: 'None' }],
+      },
+    ],
+  });
+  now = 10_000;
+  expect(JSON.parse(breakerMetricLine('api', [db.snapshot()])[0]).dependency_breaker_state).toBe(1);
+});
+
+test('the application settings: defaults, and every bad variable named at once', () => {
+  expect(settingsFromEnv({}).app).toEqual({
+    cacheTier: 'hot',
+    sessionTier: 'critical',
+    feedTtlMs: 5_000,
+    readYourWritesMs: 2_000,
+    dependencyDeadlineMs: 1_000,
+    metricsIntervalMs: 60_000,
+    businessLogicMs: 0,
+    holdAcrossBusinessLogic: false,
+    stampedeProtection: true,
+  });
+  expect(() => settingsFromEnv({ CONNECTION_HOLD: 'always', FEED_TTL_MS: '0', FEED_STAMPEDE_PROTECTION: 'no' })).toThrow(
+    [
+      'invalid environment:',
+      '  FEED_TTL_MS: expected an integer >= 1, got "0"',
+      '  CONNECTION_HOLD: expected one of "query", "across-business-logic", got "always"',
+      '  FEED_STAMPEDE_PROTECTION: expected one of "on", "off", got "no"',
+    ].join('\n'),
+  );
+});
+
+test('DATABASE_READER_PORT defaults to DATABASE_PORT', () => {
+  const base = {
+    DATABASE_WRITER_ENDPOINT: 'w',
+    DATABASE_NAME: 'app',
+    DATABASE_USER: 'api',
+    DATABASE_READER_USER: 'api_reader',
+    DATABASE_CA_FILE: '/ca.pem',
+    DATABASE_REGION: 'eu-west-1',
+    DATABASE_PORT: '6432',
+  };
+  expect(settingsFromEnv(base).database).toMatchObject({ port: 6432, readerPort: 6432 });
+  expect(settingsFromEnv({ ...base, DATABASE_READER_PORT: '7000' }).database).toMatchObject({ port: 6432, readerPort: 7000 });
+});
+
+test('the workload refuses unknown flags, all of them at once, before starting anything', () => {
+  expect(parseFlags(['--quick', '--json'])).toMatchObject({ mode: { name: 'quick' }, json: true });
+  expect(parseFlags([])).toMatchObject({ mode: { name: 'full' }, json: false });
+  expect(() => parseFlags(['--fast', '-q'])).toThrow(
+    'workload: bad arguments:\n  "--fast": expected --quick or --json\n  "-q": expected --quick or --json',
+  );
+});
