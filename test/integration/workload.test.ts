@@ -92,7 +92,7 @@ beforeAll(async () => {
   ]);
   [replica, critical, hot] = await Promise.all([
     startReplica(primary, { applyDelayMs: DELAY_MS }),
-    startRedis({ certificates, maxmemory: '2mb', maxmemoryPolicy: 'noeviction' }),
+    startRedis({ certificates, maxmemory: '1400kb', maxmemoryPolicy: 'noeviction' }),
     startRedis({ certificates, maxmemory: '2mb', maxmemoryPolicy: 'allkeys-lru' }),
   ]);
   pooler = await startPgBouncer({
@@ -244,7 +244,7 @@ describeWithServers('the application routes against PostgreSQL + replica + PgBou
     await withService({}, async (call) => {
       const created: string[] = [];
       let refused = 0;
-      for (let i = 0; i < 4000 && refused < 20; i++) {
+      for (let i = 0; i < 20_000 && refused < 20; i++) {
         const res = await call('POST', '/sessions', { user: `user-${i}` });
         if (res.status === 201) created.push(String(res.body.id));
         else {

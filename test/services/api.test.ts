@@ -136,6 +136,7 @@ describe('the service refuses an environment it cannot use, naming every variabl
       writerEndpoint: deployed.DATABASE_WRITER_ENDPOINT,
       readerEndpoint: deployed.DATABASE_READER_ENDPOINT,
       port: 5432,
+      readerPort: 5432,
       databaseName: 'app',
       user: 'api',
       readerUser: 'api_reader',
