@@ -22,20 +22,18 @@ import { planCapacity } from '../config/capacity';
 import { NODE_MEMORY_GIB } from '../config/capacity/cache';
 import { loadEnvironment } from '../config/load';
 import type { FeedMetrics } from '../services/api/src/feed';
-import { identitySql } from '../lib/database/identity-sql';
 import {
   type Certificates,
   type PgBouncerServer,
   type PostgresServer,
-  REPLICATION_HBA,
   type RedisServer,
   type ReplicaServer,
   createCertificates,
   freePort,
   missingServers,
   startPgBouncer,
-  startPostgres,
   startRedis,
+  startServiceDatabase,
   startReplica,
 } from './local';
 
@@ -124,22 +122,34 @@ interface Servers {
   maxmemory: { critical: string; hot: string };
 }
 
-/** The service bundled once (esbuild), so that each task starts in a fraction of a second. */
-function bundleService(dir: string): string {
-  const out = path.join(dir, 'service.js');
+/**
+ * Bundles an entry point of the service with esbuild into `outFile`, so that a task starts in a fraction of a
+ * second. node-pg-migrate stays outside (ESM-only, loaded by a real dynamic import): `outFile` must lie under the
+ * project, where it resolves from node_modules.
+ */
+export function bundleEntry(entry: 'main' | 'migrate', outFile: string): string {
   execFileSync(
     path.join(ROOT, 'node_modules/.bin/esbuild'),
     [
-      path.join(ROOT, 'services/api/src/main.ts'),
+      path.join(ROOT, 'services/api/src', `${entry}.ts`),
       '--bundle',
       '--platform=node',
       '--target=node20',
-      `--outfile=${out}`,
+      `--outfile=${outFile}`,
       '--log-level=warning',
+      '--external:node-pg-migrate',
     ],
     { stdio: 'inherit' },
   );
-  return out;
+  return outFile;
+}
+
+/** The migration task as ECS runs it: `node migrate.js` with the service's environment; returns its log. */
+export function runMigrationTask(bundle: string, env: Record<string, string>): string {
+  return execFileSync(process.execPath, [bundle], {
+    env: { ...process.env, ...env, MIGRATIONS_DIR: path.join(ROOT, 'services/api/migrations') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).toString();
 }
 
 interface Task {
@@ -175,8 +185,8 @@ async function stopService(task: Task): Promise<void> {
   await Promise.race([exited, sleep(5_000).then(() => task.child.kill('SIGKILL'))]);
 }
 
-/** What the service's routes answer, as far as this file reads it. */
-interface Body {
+/** What the service's routes answer, as far as the workload and its tests read it. */
+export interface Body {
   readonly id?: number | string;
   readonly error?: string;
   readonly dependency?: string;
@@ -330,21 +340,12 @@ async function startServers(mode: Mode, scratch: string): Promise<Servers> {
     const bytes = Math.round((NODE_MEMORY_GIB[t.nodeType as keyof typeof NODE_MEMORY_GIB] * 1024 ** 3) / mode.memoryScale);
     return { maxmemory: String(bytes), maxmemoryPolicy: t.evictionPolicy as string };
   };
-  const primary = await startPostgres({ certificates, hba: [REPLICATION_HBA], settings: { max_connections: '100' } });
-  await primary.run(
-    primary.master,
-    identitySql(
-      [
-        { user: 'api', access: 'read-write', schema: 'api' },
-        { user: 'api_reader', access: 'read-only', schema: 'api' },
-      ],
-      { databaseName: primary.databaseName },
-    ),
-  );
-  await primary.run(primary.master, [
-    `ALTER ROLE api PASSWORD '${WRITER_PASSWORD}'`,
-    `ALTER ROLE api_reader PASSWORD '${READER_PASSWORD}'`,
-  ]);
+  const primary = await startServiceDatabase({
+    certificates,
+    writer: { user: 'api', password: WRITER_PASSWORD },
+    reader: { user: 'api_reader', password: READER_PASSWORD },
+    settings: { max_connections: '100' },
+  });
   const [replica, critical, hot] = await Promise.all([
     startReplica(primary, { applyDelayMs: mode.replicaDelayMs }),
     startRedis({ certificates, ...tier('critical') }),
@@ -359,33 +360,6 @@ async function startServers(mode: Mode, scratch: string): Promise<Servers> {
     hot,
     maxmemory: { critical: tier('critical').maxmemory, hot: tier('hot').maxmemory },
   };
-}
-
-/** The service's migrations, as the one-off task runs them (dist/migrate.js), against the primary. */
-function runMigrations(dir: string, s: Servers, mode: Mode): void {
-  const out = path.join(dir, 'migrate.js');
-  execFileSync(
-    path.join(ROOT, 'node_modules/.bin/esbuild'),
-    [
-      path.join(ROOT, 'services/api/src/migrate.ts'),
-      '--bundle',
-      '--platform=node',
-      '--target=node20',
-      `--outfile=${out}`,
-      '--log-level=warning',
-      '--external:node-pg-migrate',
-    ],
-    { stdio: 'inherit' },
-  );
-  execFileSync(process.execPath, [out], {
-    env: {
-      ...process.env,
-      ...serviceEnv(s, mode, { writerPort: s.primary.port, readerPort: s.replica.port }),
-      MIGRATIONS_DIR: path.join(ROOT, 'services/api/migrations'),
-      NODE_PATH: path.join(ROOT, 'node_modules'),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
 }
 
 async function metrics(port: number): Promise<FeedMetrics> {
@@ -665,8 +639,11 @@ export async function runWorkload(mode: Mode, progress: (line: string) => void):
     servers = await startServers(mode, scratch);
     const s = servers;
     progress('migrating (the service migrate task) and bundling the service');
-    runMigrations(bundleDir, s, mode);
-    const bundle = bundleService(bundleDir);
+    runMigrationTask(
+      bundleEntry('migrate', path.join(bundleDir, 'migrate.js')),
+      serviceEnv(s, mode, { writerPort: s.primary.port, readerPort: s.replica.port }),
+    );
+    const bundle = bundleEntry('main', path.join(bundleDir, 'service.js'));
     const tls = { ca: fs.readFileSync(s.caFile) };
     const hot = new Redis({ host: '127.0.0.1', port: s.hot.port, password: s.hot.password, tls });
     const critical = new Redis({ host: '127.0.0.1', port: s.critical.port, password: s.critical.password, tls });

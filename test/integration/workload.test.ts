@@ -5,7 +5,6 @@
  * migration task (dist/migrate.js, bundled and run as a child process, as ECS runs it: node-pg-migrate is
  * ESM-only and stays out of jest). The figures under load are `npm run workload`'s (docs/workload.md).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,20 +12,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { identitySql } from '../../lib/database/identity-sql';
 import {
   type Certificates,
   type PgBouncerServer,
   type PostgresServer,
-  REPLICATION_HBA,
   type RedisServer,
   type ReplicaServer,
   createCertificates,
   startPgBouncer,
-  startPostgres,
   startRedis,
   startReplica,
+  startServiceDatabase,
 } from '../../scripts/local';
+import { type Body, bundleEntry, runMigrationTask } from '../../scripts/workload';
 import { createCaches } from '../../services/api/src/caches';
 import { Feed } from '../../services/api/src/feed';
 import { createDatabaseWithReaderPort } from '../../services/api/src/reader-port';
@@ -75,21 +73,7 @@ function env(overrides: Record<string, string> = {}): Record<string, string> {
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'workload-test-'));
   certificates = createCertificates({ directory: path.join(scratch, 'tls') });
-  primary = await startPostgres({ certificates, hba: [REPLICATION_HBA] });
-  await primary.run(
-    primary.master,
-    identitySql(
-      [
-        { user: 'api', access: 'read-write', schema: 'api' },
-        { user: 'api_reader', access: 'read-only', schema: 'api' },
-      ],
-      { databaseName: primary.databaseName },
-    ),
-  );
-  await primary.run(primary.master, [
-    `ALTER ROLE api PASSWORD '${WRITER.password}'`,
-    `ALTER ROLE api_reader PASSWORD '${READER.password}'`,
-  ]);
+  primary = await startServiceDatabase({ certificates, writer: WRITER, reader: READER });
   [replica, critical, hot] = await Promise.all([
     startReplica(primary, { applyDelayMs: DELAY_MS }),
     startRedis({ certificates, maxmemory: '1400kb', maxmemoryPolicy: 'noeviction' }),
@@ -106,23 +90,10 @@ beforeAll(async () => {
   // The migration task, as ECS runs it: a bundle of migrate.ts started with node (twice: the second finds nothing to do).
   const bundleDir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.workload-test-'));
   try {
-    const out = path.join(bundleDir, 'migrate.js');
-    execFileSync(path.join(ROOT, 'node_modules/.bin/esbuild'), [
-      path.join(ROOT, 'services/api/src/migrate.ts'),
-      '--bundle',
-      '--platform=node',
-      `--outfile=${out}`,
-      '--log-level=warning',
-    ]);
-    const migrateEnv = {
-      ...process.env,
-      ...env({ DATABASE_READER_PORT: String(replica.port) }),
-      MIGRATIONS_DIR: path.join(ROOT, 'services/api/migrations'),
-    };
-    const first = execFileSync(process.execPath, [out], { env: migrateEnv }).toString();
-    const second = execFileSync(process.execPath, [out], { env: migrateEnv }).toString();
-    expect(first).toMatch(/applied 1764700000000_posts/);
-    expect(second).toMatch(/schema already current/);
+    const bundle = bundleEntry('migrate', path.join(bundleDir, 'migrate.js'));
+    const migrateEnv = env({ DATABASE_READER_PORT: String(replica.port) });
+    expect(runMigrationTask(bundle, migrateEnv)).toMatch(/applied 1764700000000_posts/);
+    expect(runMigrationTask(bundle, migrateEnv)).toMatch(/schema already current/);
   } finally {
     fs.rmSync(bundleDir, { recursive: true, force: true });
   }
@@ -175,16 +146,6 @@ async function withService(
     await new Promise((resolve) => server.close(resolve));
     await Promise.all([database.end(), caches.end()]);
   }
-}
-
-/** What the service's routes answer, as far as this file reads it. */
-interface Body {
-  readonly id?: number | string;
-  readonly error?: string;
-  readonly dependency?: string;
-  readonly source?: string;
-  readonly posts?: readonly { readonly id: number | string }[];
-  readonly breakers?: readonly { readonly name: string; readonly state: string }[];
 }
 
 const ids = (body: Body) => (body.posts ?? []).map((p) => Number(p.id));
