@@ -1,6 +1,7 @@
 /**
- * The schema migrations, as a one-off task: `node dist/migrate.js` in the service's image, with the service's
- * environment, run by the stack before a deployment shifts traffic (lib/constructs/migration-task.ts).
+ * The schema migrations, as a one-off task: `node dist/migrate.js` with the service's environment, meant to run
+ * before a deployment shifts traffic. The local workload and the integration tests run it this way; the stack
+ * does not define or run it yet, and the image does not install node-pg-migrate yet (docs/workload.md#migrations).
  *
  * - The tool is node-pg-migrate: migrations are the SQL files in `migrations/`, applied in order, each once,
  *   recorded in the `pgmigrations` table of the service's schema, under an advisory lock, so two tasks started
@@ -12,7 +13,7 @@
  * - Migrations must be backward compatible with the running version (expand, then contract in a later
  *   release): the old tasks keep serving while this runs and until the new ones take the traffic.
  *
- * Exit code 0 when the schema is current, 1 with the reason otherwise; the hook fails the deployment on 1.
+ * Exit code 0 when the schema is current, 1 with the reason otherwise.
  */
 import * as path from 'node:path';
 import type { Client } from 'pg';
