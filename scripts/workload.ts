@@ -340,26 +340,38 @@ async function startServers(mode: Mode, scratch: string): Promise<Servers> {
     const bytes = Math.round((NODE_MEMORY_GIB[t.nodeType as keyof typeof NODE_MEMORY_GIB] * 1024 ** 3) / mode.memoryScale);
     return { maxmemory: String(bytes), maxmemoryPolicy: t.evictionPolicy as string };
   };
-  const primary = await startServiceDatabase({
-    certificates,
-    writer: { user: 'api', password: WRITER_PASSWORD },
-    reader: { user: 'api_reader', password: READER_PASSWORD },
-    settings: { max_connections: '100' },
-  });
-  const [replica, critical, hot] = await Promise.all([
-    startReplica(primary, { applyDelayMs: mode.replicaDelayMs }),
-    startRedis({ certificates, ...tier('critical') }),
-    startRedis({ certificates, ...tier('hot') }),
-  ]);
-  return {
-    certificates,
-    caFile: certificates.caFile,
-    primary,
-    replica,
-    critical,
-    hot,
-    maxmemory: { critical: tier('critical').maxmemory, hot: tier('hot').maxmemory },
+  // Whatever started is stopped again if a later server fails to start.
+  const started: { dispose(): Promise<void> }[] = [];
+  const keep = <T extends { dispose(): Promise<void> }>(server: T): T => {
+    started.push(server);
+    return server;
   };
+  try {
+    const primary = keep(
+      await startServiceDatabase({
+        certificates,
+        writer: { user: 'api', password: WRITER_PASSWORD },
+        reader: { user: 'api_reader', password: READER_PASSWORD },
+        settings: { max_connections: '100' },
+      }),
+    );
+    // The tiers before the replica: the replica's tools run synchronously and would stall their start-up.
+    const critical = keep(await startRedis({ certificates, ...tier('critical') }));
+    const hot = keep(await startRedis({ certificates, ...tier('hot') }));
+    const replica = keep(await startReplica(primary, { applyDelayMs: mode.replicaDelayMs }));
+    return {
+      certificates,
+      caFile: certificates.caFile,
+      primary,
+      replica,
+      critical,
+      hot,
+      maxmemory: { critical: tier('critical').maxmemory, hot: tier('hot').maxmemory },
+    };
+  } catch (error) {
+    for (const server of started.reverse()) await server.dispose().catch(() => undefined);
+    throw error;
+  }
 }
 
 async function metrics(port: number): Promise<FeedMetrics> {

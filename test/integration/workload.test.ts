@@ -74,11 +74,10 @@ beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'workload-test-'));
   certificates = createCertificates({ directory: path.join(scratch, 'tls') });
   primary = await startServiceDatabase({ certificates, writer: WRITER, reader: READER });
-  [replica, critical, hot] = await Promise.all([
-    startReplica(primary, { applyDelayMs: DELAY_MS }),
-    startRedis({ certificates, maxmemory: '1400kb', maxmemoryPolicy: 'noeviction' }),
-    startRedis({ certificates, maxmemory: '2mb', maxmemoryPolicy: 'allkeys-lru' }),
-  ]);
+  // The tiers before the replica: the replica's tools run synchronously and would stall their start-up.
+  critical = await startRedis({ certificates, maxmemory: '1400kb', maxmemoryPolicy: 'noeviction' });
+  hot = await startRedis({ certificates, maxmemory: '2mb', maxmemoryPolicy: 'allkeys-lru' });
+  replica = await startReplica(primary, { applyDelayMs: DELAY_MS });
   pooler = await startPgBouncer({
     serverPort: replica.port,
     databaseName: primary.databaseName,
