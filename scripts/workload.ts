@@ -378,7 +378,7 @@ async function metrics(port: number): Promise<FeedMetrics> {
   return (await request(port, 'GET', '/metrics')).body as unknown as FeedMetrics;
 }
 
-export interface Report {
+interface Report {
   mode: Mode['name'];
   pooling: {
     concurrency: number;
@@ -637,7 +637,7 @@ async function replicaRouting(bundle: string, s: Servers, mode: Mode) {
   }
 }
 
-export async function runWorkload(mode: Mode, progress: (line: string) => void): Promise<Report> {
+async function runWorkload(mode: Mode, progress: (line: string) => void): Promise<Report> {
   const missing = missingServers();
   if (missing.length)
     throw new Error(`workload: needs ${missing.join(', ')} (apt-get install -y --no-install-recommends ${missing.join(' ')})`);
@@ -739,7 +739,7 @@ export async function runWorkload(mode: Mode, progress: (line: string) => void):
 }
 
 /** The patterns' invariants: what `.ci/run` fails on. */
-export function invariants(r: Report): Report['invariants'] {
+function invariants(r: Report): Report['invariants'] {
   const maxStampede = 2 * r.stampede.rounds;
   return [
     {
@@ -775,7 +775,7 @@ export function invariants(r: Report): Report['invariants'] {
   ];
 }
 
-export function table(r: Report): string {
+function table(r: Report): string {
   const p = r.pooling;
   const h = r.connectionHold;
   const rows: [string, string, string][] = [
@@ -803,9 +803,9 @@ export function table(r: Report): string {
       `replica ${r.replicaRouting.replicaStale}`,
     ],
     [
-      'capacity model: connections',
+      `capacity model: connections (DB time ${r.capacityModel.dbTimePerRequest})`,
       `predicted ${r.capacityModel.predictedConnections}`,
-      `measured peak active ${r.capacityModel.measuredPeakActive}`,
+      `measured mean in use ${r.capacityModel.measuredMeanInUse}, peak executing ${r.capacityModel.measuredPeakActive}`,
     ],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
