@@ -529,6 +529,8 @@ async function stampede(bundle: string, s: Servers, mode: Mode, hot: Redis) {
         { writerPort: s.primary.port, readerPort: s.replica.port },
         {
           FEED_STAMPEDE_PROTECTION: protection,
+          // Longer than a load takes on a loaded CI machine, so that waiters do not give up and load too.
+          FEED_LOCK_WAIT_MS: '1000',
           FEED_TTL_MS: '60000',
         },
       ),

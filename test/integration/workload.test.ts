@@ -1,6 +1,6 @@
 /**
  * The service's application routes against real servers the harness starts: PostgreSQL with a streaming
- * replica that applies commits 300 ms late (replica lag made visible), PgBouncer in transaction mode in front of
+ * replica that applies commits 1 s late (replica lag made visible), PgBouncer in transaction mode in front of
  * the replica, a `noeviction` and an `allkeys-lru` redis-server. The schema comes from the service's own
  * migration task (dist/migrate.js, bundled and run as a child process, as ECS runs it: node-pg-migrate is
  * ESM-only and stays out of jest). The figures under load are `npm run workload`'s (docs/workload.md).
@@ -35,7 +35,8 @@ import { describeWithServers } from '../support/local-servers';
 const ROOT = path.join(__dirname, '..', '..');
 const WRITER = { user: 'api', password: 'writer-pw-wl' };
 const READER = { user: 'api_reader', password: 'reader-pw-wl' };
-const DELAY_MS = 300;
+// Replica lag, fixed: long enough that a read right after a write reaches the replica first even on a loaded machine.
+const DELAY_MS = 1_000;
 
 let scratch: string;
 let certificates: Certificates;
@@ -165,19 +166,22 @@ describeWithServers('the application routes against PostgreSQL + replica + PgBou
     });
   });
 
-  test('read-your-writes: the author sees each write at once (the writer), while the replica, 300 ms behind, does not', async () => {
+  test('read-your-writes: the author sees each write at once (the writer), while the replica, 1 s behind, does not', async () => {
     await withService({}, async (call) => {
       let replicaStale = 0;
       for (let i = 0; i < 5; i++) {
         const { body } = await call('POST', '/posts', { author: 'carol', title: `post ${i}` });
+        // Another user reads the same feed at once: the replica (the write invalidated the cache), 1 s behind.
+        const other = await call('GET', '/feed/carol?viewer=dave');
+        expect(other.body.source).toBe('reader');
+        if (!ids(other.body).includes(Number(body.id))) replicaStale++;
         const own = await call('GET', '/feed/carol?viewer=carol');
         expect(own.body.source).toBe('writer');
         expect(ids(own.body)).toContain(Number(body.id));
-        const other = await call('GET', '/feed/carol?viewer=dave');
-        if (!ids(other.body).includes(Number(body.id))) replicaStale++;
       }
-      // Why the window exists: the same reads from the replica missed the writes.
-      expect(replicaStale).toBe(5);
+      // Why the window exists: reads from the replica missed the writes (all of them unless the machine stalled
+      // for a second between a write and the read after it).
+      expect(replicaStale).toBeGreaterThanOrEqual(4);
     });
   });
 

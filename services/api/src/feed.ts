@@ -44,6 +44,8 @@ export interface FeedOptions {
   readonly sessionTier: string;
   /** How long a cached feed is fresh. @default 5000 */
   readonly feedTtlMs?: number;
+  /** How long a read without the lock and without a stale entry waits for the loader. @default 250 */
+  readonly feedLockWaitMs?: number;
   /** Read-your-writes window after an author's write. @default 2000 */
   readonly readYourWritesMs?: number;
   /** @default 3600000 */
@@ -122,7 +124,7 @@ export class Feed {
     const sessionStore = new RedisStore(options.sessions, this.breakers.sessions);
     this.cached = new CachedReader(
       cacheStore,
-      { ttlMs: options.feedTtlMs ?? 5_000, protect: options.stampedeProtection ?? true },
+      { ttlMs: options.feedTtlMs ?? 5_000, waitMs: options.feedLockWaitMs ?? 250, protect: options.stampedeProtection ?? true },
       (outcome) => this.outcomes[outcome]++,
     );
     this.routing = new ReadYourWrites(sessionStore, options.readYourWritesMs ?? 2_000);

@@ -30,6 +30,7 @@ const feed =
         cacheTier: app.cacheTier,
         sessionTier: app.sessionTier,
         feedTtlMs: app.feedTtlMs,
+        feedLockWaitMs: app.feedLockWaitMs,
         readYourWritesMs: app.readYourWritesMs,
         deadlineMs: app.dependencyDeadlineMs,
         businessLogicMs: app.businessLogicMs,

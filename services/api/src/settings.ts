@@ -70,6 +70,8 @@ export interface AppSettings {
   /** The `noeviction` tier that keeps sessions and read-your-writes windows. */
   readonly sessionTier: string;
   readonly feedTtlMs: number;
+  /** How long a feed read without the lock and without a stale entry waits for the loader: above a load's time. */
+  readonly feedLockWaitMs: number;
   /** Above the replica lag the replica-lag alarm tolerates. */
   readonly readYourWritesMs: number;
   /** Deadline of one database or cache attempt of a request. */
@@ -198,6 +200,7 @@ function appSettings(env: Env, problems: Problems): AppSettings {
     cacheTier: env.FEED_CACHE_TIER || 'hot',
     sessionTier: env.SESSION_CACHE_TIER || 'critical',
     feedTtlMs: problems.integer(env, 'FEED_TTL_MS', 5_000, 1),
+    feedLockWaitMs: problems.integer(env, 'FEED_LOCK_WAIT_MS', 250, 1),
     readYourWritesMs: problems.integer(env, 'READ_YOUR_WRITES_MS', 2_000, 1),
     dependencyDeadlineMs: problems.integer(env, 'DEPENDENCY_DEADLINE_MS', 1_000, 1),
     metricsIntervalMs: problems.integer(env, 'METRICS_INTERVAL_MS', 60_000),
