@@ -61,26 +61,36 @@ export async function startReplica(primary: PostgresServer, options: ReplicaOpti
   fs.copyFileSync(primary.certificates.caFile, caFile);
   giveToServerUser(directory);
   const env = { HOME: directory, PGPASSFILE: passFile, PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile };
-  asServerUser(
-    path.join(binDir, 'pg_basebackup'),
-    [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(primary.port),
-      '-U',
-      replicator.user,
-      '-D',
-      dataDir,
-      '-R',
-      '-X',
-      'stream',
-      '--no-sync',
-      '--checkpoint=fast',
-      '--no-password',
-    ],
-    env,
-  );
+  const basebackup = () =>
+    asServerUser(
+      path.join(binDir, 'pg_basebackup'),
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(primary.port),
+        '-U',
+        replicator.user,
+        '-D',
+        dataDir,
+        '-R',
+        '-X',
+        'stream',
+        '--no-sync',
+        '--checkpoint=fast',
+        '--no-password',
+      ],
+      env,
+    );
+  try {
+    basebackup();
+  } catch (error) {
+    // Nothing of a failed copy is kept (the message names the cause: a refused login, an untrusted certificate).
+    fs.rmSync(directory, { recursive: true, force: true });
+    throw new Error(`pg_basebackup failed: ${(error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message}`, {
+      cause: error,
+    });
+  }
 
   let port = 0;
   let running = false;
@@ -115,6 +125,8 @@ export async function startReplica(primary: PostgresServer, options: ReplicaOpti
     } catch (e) {
       const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
       if (attempt < 3 && /already in use/.test(log)) continue;
+      process.removeListener('exit', stopNow);
+      fs.rmSync(directory, { recursive: true, force: true });
       throw new Error(`the replica did not start: ${(e as Error).message}\n${log.slice(-2000)}`, { cause: e });
     }
   }
