@@ -378,7 +378,7 @@ async function metrics(port: number): Promise<FeedMetrics> {
   return (await request(port, 'GET', '/metrics')).body as unknown as FeedMetrics;
 }
 
-interface Report {
+export interface Report {
   mode: Mode['name'];
   pooling: {
     concurrency: number;
@@ -741,7 +741,7 @@ async function runWorkload(mode: Mode, progress: (line: string) => void): Promis
 }
 
 /** The patterns' invariants: what `.ci/run` fails on. */
-function invariants(r: Report): Report['invariants'] {
+export function invariants(r: Report): Report['invariants'] {
   const maxStampede = 2 * r.stampede.rounds;
   return [
     {

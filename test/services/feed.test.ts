@@ -5,7 +5,7 @@
  * test/integration/workload.test.ts.
  */
 import { schemaOwnerSql } from '../../lib/database/identity-sql';
-import { parseFlags } from '../../scripts/workload';
+import { type Report, invariants, parseFlags } from '../../scripts/workload';
 import { breakerMetricLine } from '../../services/api/src/feed';
 import { readerGrantSql } from '../../services/api/src/migrate';
 import { CircuitBreaker } from '../../services/api/src/patterns/breaker';
@@ -83,4 +83,73 @@ test('the workload refuses unknown flags, all of them at once, before starting a
   expect(() => parseFlags(['--fast', '-q'])).toThrow(
     'workload: bad arguments:\n  "--fast": expected --quick or --json\n  "-q": expected --quick or --json',
   );
+});
+
+describe('the workload gate (what .ci/run fails on)', () => {
+  const passing: Report = {
+    mode: 'quick',
+    pooling: {
+      concurrency: 20,
+      tasks: 3,
+      poolSizePerTask: 5,
+      poolerDefaultPoolSize: 4,
+      poolerMaxClientConn: 15,
+      direct: { peakServerConnections: 15, failedShare: 0, waitedShare: 0.1, rps: 130 },
+      pooled: { peakServerConnections: 4, failedShare: 0, waitedShare: 0.2, rps: 130 },
+    },
+    connectionHold: {
+      concurrency: 20,
+      poolSize: 5,
+      businessLogicMs: 100,
+      queryOnly: { meanHoldMs: 9, rps: 99, waitedShare: 0.1, dbTimeShare: 0.06, peakActive: 2 },
+      heldAcrossLogic: { meanHoldMs: 108, rps: 43, waitedShare: 1, dbTimeShare: 0.2, peakActive: 1 },
+    },
+    stampede: { rounds: 3, concurrency: 40, protectedQueries: 3, unprotectedQueries: 56 },
+    tiers: {
+      maxmemory: { critical: '1436549', hot: '1436549' },
+      sessionsCreated: 1969,
+      sessionsRefused: 3031,
+      sessionsLost: 0,
+      hotKeysEvicted: 2908,
+      criticalKeysEvicted: 0,
+    },
+    replicaRouting: { replicaDelayMs: 200, reads: 300, replicaShare: 0.8, rywReads: 60, rywStale: 0, replicaStale: 57 },
+    capacityModel: { concurrency: 20, dbTimePerRequest: 0.06, predictedConnections: 2, measuredMeanInUse: 0.9, measuredPeakActive: 2 },
+    invariants: [],
+  };
+  const failed = (report: Report) =>
+    invariants(report)
+      .filter((i) => !i.ok)
+      .map((i) => i.name);
+
+  test('a run that keeps every invariant passes', () => {
+    expect(failed(passing)).toEqual([]);
+  });
+
+  test.each<[string, (r: Report) => Report, string[]]>([
+    ['a lost session', (r) => ({ ...r, tiers: { ...r.tiers, sessionsLost: 1 } }), ['sessions lost']],
+    [
+      'a session tier that never filled',
+      (r) => ({ ...r, tiers: { ...r.tiers, sessionsRefused: 0 } }),
+      ['session tier refused writes when full'],
+    ],
+    [
+      'an evicting session tier',
+      (r) => ({ ...r, tiers: { ...r.tiers, criticalKeysEvicted: 5 } }),
+      ['session tier refused writes when full'],
+    ],
+    [
+      'a stale read on the read-your-writes path',
+      (r) => ({ ...r, replicaRouting: { ...r.replicaRouting, rywStale: 1 } }),
+      ['stale read-your-writes reads'],
+    ],
+    ['a stampede', (r) => ({ ...r, stampede: { ...r.stampede, protectedQueries: 7 } }), ['stampede queries']],
+    [
+      'more server connections than the pooler allows',
+      (r) => ({ ...r, pooling: { ...r.pooling, pooled: { ...r.pooling.pooled, peakServerConnections: 5 } } }),
+      ['server connections within the pooler limit'],
+    ],
+  ])('fails on %s, naming the invariant', (_, change, names) => {
+    expect(failed(change(passing))).toEqual(names);
+  });
 });
