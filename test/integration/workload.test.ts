@@ -26,8 +26,8 @@ import {
 } from '../../scripts/local';
 import { type Body, bundleEntry, runMigrationTask } from '../../scripts/workload';
 import { createCaches } from '../../services/api/src/caches';
+import { createDatabase } from '../../services/api/src/database';
 import { Feed } from '../../services/api/src/feed';
-import { createDatabaseWithReaderPort } from '../../services/api/src/reader-port';
 import { createApp } from '../../services/api/src/server';
 import { settingsFromEnv } from '../../services/api/src/settings';
 import { describeWithServers } from '../support/local-servers';
@@ -112,7 +112,7 @@ async function withService(
   use: (call: (method: string, p: string, body?: unknown) => Promise<{ status: number; body: Body }>, feed: Feed) => Promise<void>,
 ) {
   const settings = settingsFromEnv(env(overrides));
-  const database = createDatabaseWithReaderPort(settings.database!);
+  const database = createDatabase(settings.database!);
   const caches = createCaches(settings.caches, { tls: { ca: fs.readFileSync(certificates.caFile) } });
   const feed = new Feed({
     writer: database.writer,

@@ -1,6 +1,6 @@
 /** Starts the service; on SIGTERM (a deployment or scale-in) finishes in-flight requests, closes its connections, then exits. */
 import { createCaches } from './caches';
-import { createDatabaseWithReaderPort } from './reader-port';
+import { createDatabase } from './database';
 import { Feed, breakerMetricLine } from './feed';
 import { createApp } from './server';
 import { settingsFromEnv } from './settings';
@@ -12,7 +12,7 @@ const log = (message: string, fields: Record<string, unknown> = {}) =>
 
 const database =
   settings.database &&
-  createDatabaseWithReaderPort(settings.database, {
+  createDatabase(settings.database, {
     applicationName: settings.serviceName,
     onIdleError: (role, error) => log('database connection lost', { role, error: error.message }),
   });
