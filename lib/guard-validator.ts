@@ -17,7 +17,7 @@
  * a template are kept in a content-addressed cache, keyed by everything cfn-guard's answer depends on: the
  * template's bytes, each rule file's path and bytes, the cfn-guard binary's bytes and the package's version and
  * code. The same inputs give the same findings, so a hit returns what cfn-guard would; any change to a template
- * or a rule is a miss. The test suite uses it (test/support/guard-cache.ts): its many syntheses repeat the same
+ * or a rule is a miss. The test suite uses it (test/support/synth-setup.ts): its many syntheses repeat the same
  * templates, and each miss costs seconds of CPU.
  */
 import * as crypto from 'crypto';

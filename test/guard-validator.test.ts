@@ -99,7 +99,7 @@ test('fails when a rules path does not exist or a disabled control is unknown', 
 });
 
 describe('the result cache', () => {
-  // The suite turns the cache on for every test (test/support/guard-cache.ts); here each test chooses.
+  // The suite turns the cache on for every test (test/support/synth-setup.ts); here each test chooses.
   const suiteCache = process.env.GUARD_RESULT_CACHE_DIR;
   beforeAll(() => delete process.env.GUARD_RESULT_CACHE_DIR);
   afterAll(() => {
