@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `npm test` against one synthesis of prod by the app compiled with tsc and run by plain
 # node, both measured in this one run, and their ratio (issue 15's target: at most 10). Run it on a quiet machine.
-#   bash scripts/bench-suite.sh [--synth-runs N] [--warm] [--no-cache] [-- JEST_ARGS...]
+#   bash scripts/bench-suite.sh [--synth-runs N] [--warm] [--baseline] [-- JEST_ARGS...]
 #     --synth-runs N  synthesize prod N times (default 3), half before the suite and half after; the median counts
 #     --warm          also time a second `npm test` with the Control Tower result cache left from the first
-#     --no-cache      run the suite without that cache (GUARD_RESULT_CACHE_DIR empty): the suite as it was before it
+#     --baseline      run the suite without the synthesis shortcuts of test/support/synth-setup.ts (the result
+#                     cache, esbuild without npx): the suite as it ran before them
 #     -- JEST_ARGS    passed to jest, e.g. test files, to try the script on part of the suite (not the target's figure)
 # The suite runs from a cold result cache (cleared first), as in a fresh clone or on CI. Prints wall-clock and
 # CPU (user + system, children included) seconds, and the slowest test files from jest's --json report.
@@ -12,14 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 synth_runs=3
 warm=false
-no_cache=false
+baseline=false
 while [ $# -gt 0 ]; do
   case $1 in
     --synth-runs) synth_runs=$2; shift 2 ;;
     --warm) warm=true; shift ;;
-    --no-cache) no_cache=true; shift ;;
+    --baseline) baseline=true; shift ;;
     --) shift; break ;;
-    *) echo "unknown argument: $1 (expected --synth-runs N, --warm or --no-cache)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (expected --synth-runs N, --warm, --baseline or -- JEST_ARGS)" >&2; exit 2 ;;
   esac
 done
 export CDK_DISABLE_CLI_TELEMETRY=true
@@ -66,7 +67,7 @@ for _ in $(seq "$before"); do measure "$work/synth" synth_prod; done
 
 rm -rf "$cache_dir"
 suite_env=()
-$no_cache && suite_env=(GUARD_RESULT_CACHE_DIR=)
+$baseline && suite_env=(TEST_SYNTH_SHORTCUTS=off)
 measure "$work/suite" env "${suite_env[@]}" bash scripts/test.sh --json --outputFile="$work/jest.json" "$@"
 if $warm; then measure "$work/suite-warm" env "${suite_env[@]}" bash scripts/test.sh "$@"; fi
 
@@ -79,7 +80,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 
 echo "prod synth, compiled JS by plain node (median of $synth_runs): ${synth_wall} s wall, ${synth_cpu} s CPU"
 what="npm test$([ $# -gt 0 ] && echo " -- $*")"
-echo "$what$($no_cache && echo ' without the result cache' || echo ', result cache cold'): ${suite_wall} s wall, ${suite_cpu} s CPU"
+echo "$what$($baseline && echo ' without the synthesis shortcuts' || echo ', result cache cold'): ${suite_wall} s wall, ${suite_cpu} s CPU"
 echo "ratio (npm test / one prod synth): $(ratio "$suite_wall" "$synth_wall") by wall clock, $(ratio "$suite_cpu" "$synth_cpu") by CPU"
 if $warm; then
   read -r warm_wall warm_cpu <"$work/suite-warm"

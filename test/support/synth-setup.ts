@@ -12,13 +12,17 @@
  *   node_modules/.bin/esbuild at the cost of starting npm (about 0.7 s of CPU, twice per synth). Here the same
  *   binary is run directly, so the bundle, and the asset hash taken from it, are the same. Only in this jest
  *   process; the CLI and the processes tests spawn still go through npx.
+ *
+ * TEST_SYNTH_SHORTCUTS=off turns both off: the suite as it ran before them (`scripts/bench-suite.sh --baseline`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-process.env.GUARD_RESULT_CACHE_DIR ??= path.join(ROOT, 'node_modules', '.cache', 'scaled-app-stack', 'guard-results');
+const shortcuts = process.env.TEST_SYNTH_SHORTCUTS !== 'off';
+
+if (shortcuts) process.env.GUARD_RESULT_CACHE_DIR ??= path.join(ROOT, 'node_modules', '.cache', 'scaled-app-stack', 'guard-results');
 
 const ESBUILD = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
 // aws-cdk-lib's exports map hides the module; it is loaded by file name, the same module bundling.js requires.
@@ -34,6 +38,8 @@ const { PackageManager } = require(packageManagerModule) as { PackageManager: { 
 export const runBinCommand = PackageManager.prototype.runBinCommand;
 if (typeof runBinCommand !== 'function')
   throw new Error(`${packageManagerModule} has no PackageManager.runBinCommand: aws-cdk-lib changed`);
-PackageManager.prototype.runBinCommand = function (this: unknown, bin: string): string[] {
-  return bin === 'esbuild' && fs.existsSync(ESBUILD) ? [ESBUILD] : runBinCommand.call(this, bin);
-};
+if (shortcuts) {
+  PackageManager.prototype.runBinCommand = function (this: unknown, bin: string): string[] {
+    return bin === 'esbuild' && fs.existsSync(ESBUILD) ? [ESBUILD] : runBinCommand.call(this, bin);
+  };
+}
