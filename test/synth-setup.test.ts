@@ -9,16 +9,7 @@ import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { runBinCommand as viaNpm } from './support/synth-setup';
-
-const packageManagerModule = path.join(
-  path.dirname(require.resolve('aws-cdk-lib/package.json')),
-  'aws-lambda-nodejs',
-  'lib',
-  'package-manager.js',
-);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { PackageManager } = require(packageManagerModule) as { PackageManager: { prototype: { runBinCommand(bin: string): string[] } } };
+import { PackageManager, runBinCommand as viaNpm } from './support/synth-setup';
 
 /** Bundles the identity handler (it imports pg and a module of lib) as database-identities.ts does. */
 function bundle(): { hash: string; code: string } {

@@ -33,7 +33,9 @@ const packageManagerModule = path.join(
   'package-manager.js',
 );
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { PackageManager } = require(packageManagerModule) as { PackageManager: { prototype: { runBinCommand(bin: string): string[] } } };
+export const { PackageManager } = require(packageManagerModule) as {
+  PackageManager: { prototype: { runBinCommand(bin: string): string[] } };
+};
 /** aws-cdk-lib's own: `npx --no-install BIN` (test/synth-setup.test.ts compares the two). */
 export const runBinCommand = PackageManager.prototype.runBinCommand;
 if (typeof runBinCommand !== 'function')
