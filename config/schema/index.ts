@@ -53,5 +53,3 @@ export type MonitoringConfig = AppConfig['monitoring'];
 export type AlarmThresholds = MonitoringConfig['thresholds'];
 export type ServiceConfig = AppConfig['services'][string];
 export type LoadBalancerConfig = AppConfig['loadBalancer'];
-export type ChaosConfig = AppConfig['chaos'];
-export type RecoveryConfig = AppConfig['recovery'];
