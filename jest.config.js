@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Type checking is `tsc --noEmit`'s job in `npm test`; ts-jest only transpiles (isolatedModules in tsconfig).
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // cfn-guard's result cache and esbuild without npx: costs of each synthesis paid once (test/support/synth-setup.ts).
+  setupFiles: ['<rootDir>/test/support/synth-setup.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
   // Synthesizing whole environments takes seconds on a 2-core machine; the default 5 s is too tight.

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from './project-root';
 import { type AppConfig, appConfigSchema } from './schema';
 import type { DeepPartial } from './types';
 
-export { ConfigError, formatProblem, type ConfigProblem } from './errors';
+export { ConfigError } from './errors';
 export type { AppConfig } from './schema';
 
 /** What an environment file's default export may hold: any part of the configuration. */

@@ -12,7 +12,15 @@
  * - Violations of a Control Tower control are named by its control ID (`CT.S3.PR.10`), the name Control
  *   Tower's console, documentation and deploy-time refusals use, rather than the Guard rule's internal name.
  *   So an acknowledgement reads `cfn-guard::CT.S3.PR.10` (see `acknowledge` in compliance.ts).
+ *
+ * Optionally (`resultCacheDir`, or the `GUARD_RESULT_CACHE_DIR` environment variable), cfn-guard's findings for
+ * a template are kept in a content-addressed cache, keyed by everything cfn-guard's answer depends on: the
+ * template's bytes, each rule file's path and bytes, the cfn-guard binary's bytes and the package's version and
+ * code. The same inputs give the same findings, so a hit returns what cfn-guard would; any change to a template
+ * or a rule is a miss. The test suite uses it (test/support/synth-setup.ts): its many syntheses repeat the same
+ * templates, and each miss costs seconds of CPU.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
@@ -76,6 +84,11 @@ export interface ControlTowerGuardProps {
    * @default false
    */
   readonly allControls?: boolean;
+  /**
+   * A directory for the content-addressed cache of cfn-guard's findings per template (created when missing).
+   * @default - the `GUARD_RESULT_CACHE_DIR` environment variable; without it, no cache: cfn-guard runs every time
+   */
+  readonly resultCacheDir?: string;
 }
 
 /** Control Tower proactive controls (plus an organization's own Guard rules) as a CDK validation plugin. */
@@ -86,6 +99,7 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
   private readonly rules: readonly string[];
   private readonly controls: readonly ControlTowerControl[];
   private readonly allControls: boolean;
+  private readonly resultCacheDir: string | undefined;
 
   constructor(props: ControlTowerGuardProps = {}) {
     const all = controlTowerControls();
@@ -96,6 +110,7 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
     this.controls = [...all.values()].filter((c) => !props.disabledControls?.includes(c.id));
     this.rules = props.rules ?? [];
     this.allControls = props.allControls ?? false;
+    this.resultCacheDir = props.resultCacheDir ?? (process.env.GUARD_RESULT_CACHE_DIR || undefined);
     this.ruleIds = this.controls.map((c) => c.id);
     this.version = (JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
   }
@@ -105,12 +120,12 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
     for (const templatePath of context.templatePaths) {
       const rules = [...this.controlsFor(templatePath).map((c) => c.file), ...this.rules];
       if (rules.length === 0) continue;
-      // cfn-guard writes one JSON document for all results; the 1 MB default buffer is too small for a failing prod.
-      const guard = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules, maxBuffer: 64 * 1024 * 1024 });
-      const report = guard.validate({ ...context, templatePaths: [templatePath] });
+      const found = this.resultCacheDir
+        ? cachedGuardRun(this.resultCacheDir, templatePath, rules, () => runGuard(context, templatePath, rules))
+        : runGuard(context, templatePath, rules);
       // An explicit severity: once any finding of a report is acknowledged, CDK recomputes the report's success
       // from the severities of the rest, and a violation without one would then count as passing.
-      violations.push(...report.violations.map((v) => ({ ...v, ruleName: controlId(v.description) ?? v.ruleName, severity: 'error' })));
+      violations.push(...found.map((v) => ({ ...v, ruleName: controlId(v.description) ?? v.ruleName, severity: 'error' })));
     }
     return { success: violations.length === 0, violations };
   }
@@ -121,6 +136,76 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
     const types = new Set(Object.values(template.Resources ?? {}).map((r) => r.Type));
     return this.controls.filter((c) => c.evaluatedResourceTypes.some((t) => types.has(t)));
   }
+}
+
+/** cfn-guard's findings for one template against the given rule files. */
+function runGuard(context: IPolicyValidationContext, templatePath: string, rules: readonly string[]): PolicyViolation[] {
+  // cfn-guard writes one JSON document for all results; the 1 MB default buffer is too small for a failing prod.
+  const guard = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [...rules], maxBuffer: 64 * 1024 * 1024 });
+  return guard.validate({ ...context, templatePaths: [templatePath] }).violations;
+}
+
+/** Bumped when the layout of a cache entry changes. */
+const CACHE_FORMAT = 'guard-result-cache/1';
+let engineDigest: string | undefined;
+
+/** What cfn-guard's answer depends on besides template and rules: the binary, the package's version and its code. */
+function guardEngineDigest(): string {
+  if (engineDigest) return engineDigest;
+  const hash = crypto.createHash('sha256').update(CACHE_FORMAT);
+  // The binary the package runs here (its own choice, by platform and architecture); every binary it ships when
+  // that guess does not find one.
+  const platform = { linux: 'ubuntu', darwin: 'macos' }[process.platform as string] ?? process.platform;
+  const architecture = { x64: 'x86_64', arm64: 'aarch64' }[process.arch as string] ?? process.arch;
+  const binary = path.join(PACKAGE_DIR, 'bin', platform, architecture, 'cfn-guard');
+  for (const file of fs.existsSync(binary) ? [binary] : ruleFiles(path.join(PACKAGE_DIR, 'bin'))) hash.update(fs.readFileSync(file));
+  hash.update(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json')));
+  const libDir = path.join(PACKAGE_DIR, 'lib');
+  const code = fs.readdirSync(libDir).filter((f) => f.endsWith('.js'));
+  for (const file of code.sort()) hash.update(file).update(fs.readFileSync(path.join(libDir, file)));
+  engineDigest = hash.digest('hex');
+  return engineDigest;
+}
+
+/** Every file a path stands for (a directory: the files under it), in a stable order. */
+function ruleFiles(rulesPath: string): string[] {
+  if (!fs.statSync(rulesPath).isDirectory()) return [rulesPath];
+  return fs
+    .readdirSync(rulesPath)
+    .sort()
+    .flatMap((entry) => ruleFiles(path.join(rulesPath, entry)));
+}
+
+/**
+ * cfn-guard's findings from the cache when the same template bytes were checked against the same rule files by
+ * the same engine; otherwise runs it and stores the findings. A finding names the template's path, which differs
+ * between syntheses: it is stored without it and given this template's path on the way out.
+ */
+function cachedGuardRun(cacheDir: string, templatePath: string, rules: readonly string[], run: () => PolicyViolation[]): PolicyViolation[] {
+  const hash = crypto.createHash('sha256').update(guardEngineDigest()).update('\0template\0').update(fs.readFileSync(templatePath));
+  // The order of the rules as cfn-guard receives them, each path (named in findings) with its content.
+  for (const rulesPath of rules) {
+    hash.update('\0rules\0').update(rulesPath);
+    for (const file of ruleFiles(rulesPath)) hash.update('\0file\0').update(file).update('\0').update(fs.readFileSync(file));
+  }
+  const entry = path.join(cacheDir, `${hash.digest('hex')}.json`);
+  try {
+    const stored = JSON.parse(fs.readFileSync(entry, 'utf8')) as PolicyViolation[];
+    return stored.map((v) => ({ ...v, violatingResources: v.violatingResources.map((r) => ({ ...r, templatePath })) }));
+  } catch {
+    // Missing or unreadable (e.g. cut short by a crash): a miss.
+  }
+  const violations = run();
+  // Only findings that name this template by the path it was given are stored: anything else would not be
+  // reproduced by the substitution above.
+  if (violations.some((v) => v.violatingResources.some((r) => r.templatePath !== templatePath))) return violations;
+  const stored = violations.map((v) => ({ ...v, violatingResources: v.violatingResources.map((r) => ({ ...r, templatePath: '' })) }));
+  fs.mkdirSync(cacheDir, { recursive: true });
+  // Written whole under a temporary name, then renamed: a concurrent reader sees the entry complete or not at all.
+  const temporary = `${entry}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, JSON.stringify(stored));
+  fs.renameSync(temporary, entry);
+  return violations;
 }
 
 /** Control Tower rules start their message with the control ID: `[CT.S3.PR.10]: Require ...`. */

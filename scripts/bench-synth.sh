@@ -11,10 +11,7 @@ export CDK_DISABLE_CLI_TELEMETRY=true
 out=$(mktemp -d)
 trap 'rm -rf "$out" dist' EXIT
 
-# Compiled inside the project (dist/ is git-ignored), so that it resolves node_modules and finds the project
-# root (cdk.json) as the TypeScript sources do.
-rm -rf dist
-npx tsc --outDir dist >/dev/null
+bash scripts/compile-app.sh >/dev/null
 ts_app=$(node -e 'console.log(require("./cdk.json").app)')
 js_app="node dist/bin/app.js"
 # The same node flags as cdk.json's app (e.g. --single-threaded-gc), for a like-for-like ratio.
@@ -24,7 +21,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 
 time_ms() { # command...
   local start=$(date +%s%N)
-  "$@" >/dev/null 2>&1
+  # A failed synth is no timing: stop, with its output (a failure here used to be timed silently).
+  "$@" >"$out/last.log" 2>&1 || { echo "failed: $*" >&2; tail -20 "$out/last.log" >&2; return 1; }
   echo $(( ($(date +%s%N) - start) / 1000000 ))
 }
 
@@ -40,8 +38,10 @@ declare -A result
 for way in ts js jsf; do
   case $way in ts) app=$ts_app ;; js) app=$js_app ;; jsf) app=$js_flags_app ;; esac
   app_only "$app" >/dev/null 2>&1 # warm the file cache
-  result[app_$way]=$(for _ in $(seq "$runs"); do time_ms app_only "$app"; done | median)
-  result[cli_$way]=$(for _ in $(seq "$runs"); do time_ms via_cli "$app"; done | median)
+  times=$(for _ in $(seq "$runs"); do time_ms app_only "$app" || exit 1; done) || exit 1
+  result[app_$way]=$(median <<<"$times")
+  times=$(for _ in $(seq "$runs"); do time_ms via_cli "$app" || exit 1; done) || exit 1
+  result[cli_$way]=$(median <<<"$times")
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: the type check, ESLint and Prettier's check run beside jest rather than before it. They are
-# single-threaded, so run first they would leave one of this machine's two cores idle for their ~15 s.
+# `npm test`: the type check, ESLint, Prettier's check and the unused-code check (knip, knip.jsonc) run beside jest
+# rather than before it. They are single-threaded, so run first they would leave one of this machine's two cores
+# idle for their ~15 s.
 # The run fails when either side fails; the static checks' output is printed after jest's.
 # Arguments go to jest (`npm test -- test/config`).
 set -uo pipefail
@@ -9,7 +10,7 @@ bin=node_modules/.bin
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-( "$bin/tsc" --noEmit && "$bin/eslint" . && "$bin/prettier" --check --log-level warn . ) >"$log" 2>&1 &
+( "$bin/tsc" --noEmit && "$bin/eslint" . && "$bin/prettier" --check --log-level warn . && "$bin/knip" --no-progress ) >"$log" 2>&1 &
 static=$!
 
 node --single-threaded-gc node_modules/jest/bin/jest.js "$@"
@@ -18,9 +19,9 @@ jest_status=$?
 wait "$static"
 static_status=$?
 if [ "$static_status" -ne 0 ]; then
-  echo "--- type check, lint or format check failed:"
+  echo "--- type check, lint, format check or unused-code check failed:"
   cat "$log"
 else
-  echo "type check, lint and format check: passed"
+  echo "type check, lint, format check and unused-code check: passed"
 fi
 [ "$jest_status" -eq 0 ] && [ "$static_status" -eq 0 ]

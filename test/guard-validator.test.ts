@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { ControlTowerGuard, controlTowerControls } from '../lib/guard-validator';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-test-'));
@@ -95,4 +96,79 @@ test('fails when a rules path does not exist or a disabled control is unknown', 
   expect(() => new ControlTowerGuard({ disabledControls: ['CT.S3.PR.99'] })).toThrow(
     /Unknown Control Tower control ID\(s\) in disabledControls: CT\.S3\.PR\.99/,
   );
+});
+
+describe('the result cache', () => {
+  // The suite turns the cache on for every test (test/support/synth-setup.ts); here each test chooses.
+  const suiteCache = process.env.GUARD_RESULT_CACHE_DIR;
+  beforeAll(() => delete process.env.GUARD_RESULT_CACHE_DIR);
+  afterAll(() => {
+    if (suiteCache !== undefined) process.env.GUARD_RESULT_CACHE_DIR = suiteCache;
+  });
+  const ORG_RULE = (property: string) =>
+    [
+      "let topics = Resources.*[ Type == 'AWS::SNS::Topic' ]",
+      'rule ORG_TOPICS_NAMED when %topics not empty {',
+      `  %topics.Properties.${property} exists`,
+      '}',
+    ].join('\n');
+  const TOPIC = { Unnamed: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: 'alarms' } } };
+
+  /** Validates `resources` written at its own path, counting how often cfn-guard really runs. */
+  function run(guard: ControlTowerGuard, resources: Record<string, unknown>, name: string) {
+    const templatePath = path.join(dir, `${name}.template.json`);
+    fs.writeFileSync(templatePath, JSON.stringify({ Resources: resources }));
+    const spy = jest.spyOn(CfnGuardValidator.prototype, 'validate');
+    try {
+      const report = guard.validate({ templatePaths: [templatePath], stackTemplates: [], appConstruct: new App() });
+      return { report, guardRuns: spy.mock.calls.length, templatePath };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test('a hit is the report cfn-guard gives, naming the template it was asked about', () => {
+    const cacheDir = fs.mkdtempSync(path.join(dir, 'cache-'));
+    const uncached = run(new ControlTowerGuard(), { CarelessKey: KEY_WITHOUT_GRANT_LIMIT }, 'uncached');
+    const first = run(new ControlTowerGuard({ resultCacheDir: cacheDir }), { CarelessKey: KEY_WITHOUT_GRANT_LIMIT }, 'first');
+    const second = run(new ControlTowerGuard({ resultCacheDir: cacheDir }), { CarelessKey: KEY_WITHOUT_GRANT_LIMIT }, 'second');
+    expect([uncached.guardRuns, first.guardRuns, second.guardRuns]).toEqual([1, 1, 0]);
+    expect(uncached.report.violations.length).toBeGreaterThan(0);
+    const at = (report: typeof uncached.report, from: string, to: string) =>
+      JSON.parse(JSON.stringify(report).split(JSON.stringify(from).slice(1, -1)).join(JSON.stringify(to).slice(1, -1))) as unknown;
+    // The same findings as without the cache, each naming the template of this synthesis.
+    expect(second.report).toEqual(at(uncached.report, uncached.templatePath, second.templatePath));
+    expect(JSON.stringify(second.report)).toContain(second.templatePath);
+    expect(JSON.stringify(second.report)).not.toContain(first.templatePath);
+  });
+
+  test('a changed template or a changed rule is a miss, and its findings are its own', () => {
+    const cacheDir = fs.mkdtempSync(path.join(dir, 'cache-'));
+    const rules = fs.mkdtempSync(path.join(dir, 'org-rules-'));
+    const ruleFile = path.join(rules, 'topics.guard');
+    fs.writeFileSync(ruleFile, ORG_RULE('DisplayName'));
+    const guard = new ControlTowerGuard({ rules: [rules], resultCacheDir: cacheDir });
+    const findings = (r: ReturnType<typeof run>) => [r.guardRuns, r.report.violations.map((v) => v.ruleName)];
+    expect(findings(run(guard, TOPIC, 'a'))).toEqual([1, []]);
+    expect(findings(run(guard, TOPIC, 'b'))).toEqual([0, []]);
+    // The rule now requires a property the topic lacks: the cached "compliant" must not be returned.
+    fs.writeFileSync(ruleFile, ORG_RULE('TopicName'));
+    expect(findings(run(guard, TOPIC, 'c'))).toEqual([1, ['ORG_TOPICS_NAMED']]);
+    // The template now has it.
+    const named = { Unnamed: { ...TOPIC.Unnamed, Properties: { TopicName: 'alarms' } } };
+    expect(findings(run(guard, named, 'd'))).toEqual([1, []]);
+  });
+
+  test('GUARD_RESULT_CACHE_DIR turns it on where the plugin is created without the option', () => {
+    const cacheDir = fs.mkdtempSync(path.join(dir, 'cache-'));
+    const before = process.env.GUARD_RESULT_CACHE_DIR;
+    process.env.GUARD_RESULT_CACHE_DIR = cacheDir;
+    try {
+      run(new ControlTowerGuard(), { CarelessKey: KEY_WITHOUT_GRANT_LIMIT }, 'env');
+    } finally {
+      if (before === undefined) delete process.env.GUARD_RESULT_CACHE_DIR;
+      else process.env.GUARD_RESULT_CACHE_DIR = before;
+    }
+    expect(fs.readdirSync(cacheDir)).toHaveLength(1);
+  });
 });

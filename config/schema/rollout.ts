@@ -11,9 +11,6 @@ import { int } from './primitives';
 
 export { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName };
 
-/** The strategies that shift traffic between two target groups (everything but `rolling`). */
-export const TRAFFIC_SHIFTING: readonly DeploymentStrategyName[] = ['blue-green', 'linear', 'canary'];
-
 export const ROLLOUT_DEFAULTS = {
   canary: { percent: 10, bakeMinutes: 10 },
   linear: { stepPercent: 25, stepMinutes: 5 },

@@ -25,9 +25,6 @@ import type { CfnTemplate, StackTemplates } from './synth';
 
 export type HazardKind = 'stale-consumer' | 'in-use-deletion' | 'export-lock' | 'engine-version';
 
-/** Every kind, in the order reports list them. */
-export const HAZARD_KINDS: readonly HazardKind[] = ['stale-consumer', 'in-use-deletion', 'export-lock', 'engine-version'];
-
 export interface Hazard {
   readonly kind: HazardKind;
   readonly env: string;

@@ -82,10 +82,23 @@ export function postgresBinDir(): string | undefined {
 
 const secret = () => randomBytes(18).toString('hex');
 
-/** Runs a server binary: as the `postgres` OS user when we are root, since PostgreSQL refuses root. */
-function asServerUser(binary: string, args: readonly string[]): void {
-  const [command, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
-  execFileSync(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+/** The command line that runs `binary` as the `postgres` OS user when we are root (PostgreSQL and PgBouncer refuse root). */
+export function serverUserCommand(binary: string, args: readonly string[]): [string, string[]] {
+  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, [...args]];
+}
+
+/** Runs a server binary as the server user; `env` adds variables (HOME of that user, a password file). */
+export function asServerUser(binary: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): void {
+  const [command, argv] = serverUserCommand(binary, args);
+  execFileSync(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, env: { ...process.env, ...env } });
+}
+
+/** Hands `dir` to the `postgres` OS user when we are root, so the server (run as that user) can use it. */
+export function giveToServerUser(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+  chownRecursive(dir, uid, gid);
 }
 
 function chownRecursive(dir: string, uid: number, gid: number): void {
@@ -97,7 +110,8 @@ function chownRecursive(dir: string, uid: number, gid: number): void {
   }
 }
 
-const conf = (settings: Record<string, string>) =>
+/** postgresql.conf lines. */
+export const conf = (settings: Readonly<Record<string, string>>) =>
   Object.entries(settings)
     .map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`)
     .join('\n');
@@ -123,11 +137,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   fs.chmodSync(serverKey, 0o600);
   const pwFile = path.join(directory, 'superuser.pw');
   fs.writeFileSync(pwFile, superuser.password, { mode: 0o600 });
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-    chownRecursive(directory, uid, gid);
-  }
+  giveToServerUser(directory);
 
   asServerUser(path.join(binDir, 'initdb'), [
     '-D',
@@ -148,10 +158,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const stopNow = () => {
     if (!server.running) return;
     server.running = false;
-    const [command, argv] =
-      process.getuid?.() === 0
-        ? ['runuser', ['-u', 'postgres', '--', path.join(binDir, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop']]
-        : [path.join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']];
+    const [command, argv] = serverUserCommand(path.join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']);
     spawnSync(command, argv, { stdio: 'ignore' });
   };
   // A test run that dies must not leave a server behind.

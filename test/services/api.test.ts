@@ -137,6 +137,7 @@ describe('the service refuses an environment it cannot use, naming every variabl
       readerEndpoint: deployed.DATABASE_READER_ENDPOINT,
       readerEndpointType: 'endpoint',
       port: 5432,
+      readerPort: 5432,
       databaseName: 'app',
       user: 'api',
       readerUser: 'api_reader',

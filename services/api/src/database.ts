@@ -105,6 +105,8 @@ interface Endpoint {
 function connectionConfig(settings: DatabaseSettings, role: DatabaseRole, ca: string, options: DatabaseOptions): Endpoint {
   const { auth } = settings;
   const host = role === 'writer' ? settings.writerEndpoint : settings.readerEndpoint;
+  // One port on AWS (the proxy's endpoints and the instances share 5432); the local replica has its own.
+  const port = role === 'writer' ? settings.port : settings.readerPort;
   const user = role === 'writer' ? settings.user : settings.readerUser;
   // One token source per host the connections go to: one for an endpoint, one per replica behind an alias.
   const tokenSources = new Map<string, () => Promise<string>>();
@@ -112,14 +114,14 @@ function connectionConfig(settings: DatabaseSettings, role: DatabaseRole, ca: st
     let source = tokenSources.get(hostname);
     if (!source) {
       if (auth.kind !== 'iam') throw new Error('unreachable: tokens are signed with DATABASE_AUTH=iam only');
-      source = iamTokenSource({ hostname, port: settings.port, username: user, region: auth.region, credentials: options.credentials });
+      source = iamTokenSource({ hostname, port, username: user, region: auth.region, credentials: options.credentials });
       tokenSources.set(hostname, source);
     }
     return source();
   };
   const config: ClientConfig = {
     host,
-    port: settings.port,
+    port,
     database: settings.databaseName,
     user,
     // pg calls a function once per new connection, with the connection's parameters (their `host` is the instance

@@ -1,6 +1,7 @@
 /** Starts the service; on SIGTERM (a deployment or scale-in) finishes in-flight requests, closes its connections, then exits. */
 import { createCaches } from './caches';
 import { createDatabase } from './database';
+import { Feed, breakerMetricLine } from './feed';
 import { createApp } from './server';
 import { settingsFromEnv } from './settings';
 
@@ -17,7 +18,35 @@ const database =
   });
 const caches = createCaches(settings.caches, { onError: (tier, error) => log('cache connection error', { tier, error: error.message }) });
 
-const server = createApp({ settings, database, caches });
+// The application routes need the database and both tiers; without them the service answers health checks only.
+const { app } = settings;
+const feed =
+  database && caches.names.includes(app.cacheTier) && caches.names.includes(app.sessionTier)
+    ? new Feed({
+        writer: database.writer,
+        reader: database.reader,
+        cache: caches.tier(app.cacheTier),
+        sessions: caches.tier(app.sessionTier),
+        cacheTier: app.cacheTier,
+        sessionTier: app.sessionTier,
+        feedTtlMs: app.feedTtlMs,
+        feedLockWaitMs: app.feedLockWaitMs,
+        readYourWritesMs: app.readYourWritesMs,
+        deadlineMs: app.dependencyDeadlineMs,
+        businessLogicMs: app.businessLogicMs,
+        holdAcrossBusinessLogic: app.holdAcrossBusinessLogic,
+        stampedeProtection: app.stampedeProtection,
+      })
+    : undefined;
+// The breaker state as a metric: one EMF line per dependency on stdout, which the awslogs driver ships.
+const metricsTimer =
+  feed && app.metricsIntervalMs > 0
+    ? setInterval(() => {
+        for (const line of breakerMetricLine(settings.serviceName, feed.metrics().breakers)) process.stdout.write(`${line}\n`);
+      }, app.metricsIntervalMs).unref()
+    : undefined;
+
+const server = createApp({ settings, database, caches, feed });
 server.keepAliveTimeout = settings.keepAliveTimeoutMs;
 // Node requires the headers timeout to exceed the keep-alive timeout, or idle sockets race the request.
 server.headersTimeout = settings.keepAliveTimeoutMs + 1_000;
@@ -26,6 +55,7 @@ server.listen(settings.port, () => {
   log('listening', {
     port: settings.port,
     cacheTiers: caches.names,
+    routes: feed ? 'feed, posts, summary, sessions, metrics' : 'health checks only',
     database: settings.database && {
       auth: settings.database.auth.kind,
       user: settings.database.user,
@@ -38,6 +68,7 @@ process.once('SIGTERM', () => {
   // ECS sends SIGTERM after the load balancer has started draining the task; the deregistration delay gives
   // in-flight requests time to finish. SIGKILL follows after the container's stop timeout.
   log('draining');
+  if (metricsTimer) clearInterval(metricsTimer);
   server.close(() => {
     void Promise.allSettled([database?.end(), caches.end()]).then(() => {
       log('stopped');

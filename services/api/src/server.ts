@@ -9,12 +9,28 @@
  *   user), AUTH and PING on a new connection to each cache tier. 200 when all pass; 503 naming each failed
  *   dependency and why (a reason class), never a secret. For deploy verification and on-call, not for the
  *   load balancer.
+ *   The report also carries each dependency's circuit-breaker state (`breakers`): informational, it does not
+ *   fail the check (an open breaker heals by itself; the logins above say whether the dependency is back).
  * - `GET /`: a greeting, so a fresh environment answers something.
+ *
+ * The application routes (feed.ts explains the pattern behind each), served when the app was given a Feed:
+ * - `GET /feed/:author[?viewer=name]`: the author's latest posts (reader, cached; the writer for the author
+ *   inside their read-your-writes window).
+ * - `POST /posts` `{"author","title"}`: a write that invalidates the author's cached feed. 201 `{"id"}`.
+ * - `GET /summary/:author`: a query, then business logic, with the connection held for the query only.
+ * - `POST /sessions` `{"user"}`: 201 `{"id"}`, or 503 `{"error":"session store full"}` when the tier is full.
+ * - `GET /sessions/:id`: 200 or 404.
+ * - `GET /metrics`: the breakers, pool figures and counters, as JSON (the workload reads them).
+ * A dependency whose breaker is open answers 503 at once, naming it.
  */
 import * as http from 'node:http';
 import type { Caches } from './caches';
 import type { Database } from './database';
 import { describeFailure, type FailureReason } from './failure';
+import type { Feed } from './feed';
+import { type BreakerSnapshot, CircuitOpenError } from './patterns/breaker';
+import { DeadlineExceededError } from './patterns/resilience';
+import { SessionStoreFullError } from './patterns/sessions';
 import type { Settings } from './settings';
 
 export interface AppOptions {
@@ -23,6 +39,8 @@ export interface AppOptions {
   readonly database?: Database;
   /** The cache clients (createCaches); required when the settings name a cache tier. @default - none */
   readonly caches?: Caches;
+  /** The application routes (feed.ts). @default - health checks only */
+  readonly feed?: Feed;
 }
 
 export interface CheckResult {
@@ -38,6 +56,8 @@ export interface ReadyReport {
   readonly status: 'ready' | 'not ready';
   readonly failed: readonly string[];
   readonly checks: readonly CheckResult[];
+  /** Circuit-breaker state per dependency; present when the app serves its routes. */
+  readonly breakers?: readonly BreakerSnapshot[];
 }
 
 interface Check {
@@ -102,7 +122,8 @@ export function createApp(options: AppOptions): http.Server {
     inFlight ??= runChecks(checks, secrets)
       .then((results): ReadyReport => {
         const failed = results.filter((r) => !r.ok).map((r) => r.name);
-        return { status: failed.length === 0 ? 'ready' : 'not ready', failed, checks: results };
+        const breakers = options.feed?.metrics().breakers;
+        return { status: failed.length === 0 ? 'ready' : 'not ready', failed, checks: results, ...(breakers ? { breakers } : {}) };
       })
       .finally(() => {
         inFlight = undefined;
@@ -112,6 +133,16 @@ export function createApp(options: AppOptions): http.Server {
 
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.feed && /^\/(feed|posts|summary|sessions|metrics)(\/|$)/.test(url.pathname)) {
+      void appRoute(options.feed, req, url).then(
+        ([status, body]) => send(res, status, body),
+        (error: unknown) => {
+          const [status, body] = errorAnswer(error, secrets);
+          send(res, status, body);
+        },
+      );
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
     switch (url.pathname) {
       case '/health/live':
@@ -129,4 +160,70 @@ export function createApp(options: AppOptions): http.Server {
         return send(res, 404, { error: 'not found' });
     }
   });
+}
+
+class BadRequest extends Error {}
+
+/** Names (authors, users): what a key and a log line can carry safely. */
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function name(value: unknown, field: string): string {
+  if (typeof value === 'string' && NAME.test(value)) return value;
+  throw new BadRequest(`${field}: expected 1-64 letters, digits, '_', '.' or '-', got ${JSON.stringify(value)?.slice(0, 80)}`);
+}
+
+const MAX_BODY = 16 * 1024;
+
+async function jsonBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  let text = '';
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > MAX_BODY) throw new BadRequest(`body: expected at most ${MAX_BODY} bytes`);
+  }
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new BadRequest('body: expected a JSON object');
+}
+
+async function appRoute(feed: Feed, req: http.IncomingMessage, url: URL): Promise<[number, unknown]> {
+  const [, resource, id, extra] = url.pathname.split('/');
+  const method = req.method ?? 'GET';
+  if (extra !== undefined) return [404, { error: 'not found' }];
+  if (method === 'GET' && resource === 'feed' && id) {
+    const viewer = url.searchParams.get('viewer');
+    return [200, await feed.feed(name(id, 'author'), viewer === null ? undefined : name(viewer, 'viewer'))];
+  }
+  if (method === 'GET' && resource === 'summary' && id) return [200, await feed.summary(name(id, 'author'))];
+  if (method === 'POST' && resource === 'posts' && !id) {
+    const body = await jsonBody(req);
+    const title = body.title;
+    if (typeof title !== 'string' || title.length === 0 || title.length > 200)
+      throw new BadRequest(`title: expected a string of 1-200 characters, got ${JSON.stringify(title)?.slice(0, 80)}`);
+    return [201, await feed.createPost(name(body.author, 'author'), title)];
+  }
+  if (method === 'POST' && resource === 'sessions' && !id) {
+    const session = await feed.createSession(name((await jsonBody(req)).user, 'user'));
+    return [201, { id: session.id }];
+  }
+  if (method === 'GET' && resource === 'sessions' && id) {
+    const session = await feed.session(id);
+    return session ? [200, { user: session.user, createdAt: session.createdAt }] : [404, { error: 'no such session' }];
+  }
+  if (method === 'GET' && resource === 'metrics' && !id) return [200, feed.metrics()];
+  return [resource === 'posts' || resource === 'sessions' ? 405 : 404, { error: 'not found' }];
+}
+
+/** What a failed application request answers: a clear class and status, never a secret. */
+function errorAnswer(error: unknown, secrets: readonly string[]): [number, unknown] {
+  if (error instanceof BadRequest) return [400, { error: error.message }];
+  if (error instanceof SessionStoreFullError) return [503, { error: 'session store full', detail: error.message }];
+  if (error instanceof CircuitOpenError)
+    return [503, { error: 'dependency unavailable', dependency: error.dependency, retryInMs: error.retryInMs }];
+  if (error instanceof DeadlineExceededError) return [503, { error: 'dependency timed out', dependency: error.what }];
+  const { reason, error: detail } = describeFailure(error, secrets);
+  return [500, { error: 'internal error', reason, detail }];
 }

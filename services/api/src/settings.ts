@@ -29,6 +29,11 @@ export interface DatabaseSettings {
    */
   readonly readerEndpointType: 'endpoint' | 'cname';
   readonly port: number;
+  /**
+   * Port of the reader endpoint (DATABASE_READER_PORT); the writer's on AWS, where both endpoints share one.
+   * The local workload's replica listens on another port of the same address.
+   */
+  readonly readerPort: number;
   readonly databaseName: string;
   /** The service's own writer user (`api`), never the master user. */
   readonly user: string;
@@ -61,6 +66,30 @@ export interface Settings {
   /** Absent when the environment names no database (DATABASE_WRITER_ENDPOINT unset). */
   readonly database?: DatabaseSettings;
   readonly caches: readonly CacheTarget[];
+  /** The feed and session routes (feed.ts); served when the database and both tiers are configured. */
+  readonly app: AppSettings;
+}
+
+/** What the feed and session routes need beyond the connections (feed.ts explains each pattern). */
+export interface AppSettings {
+  /** The evicting tier that caches feeds (`allkeys-lru`). */
+  readonly cacheTier: string;
+  /** The `noeviction` tier that keeps sessions and read-your-writes windows. */
+  readonly sessionTier: string;
+  readonly feedTtlMs: number;
+  /** How long a feed read without the lock and without a stale entry waits for the loader: above a load's time. */
+  readonly feedLockWaitMs: number;
+  /** Above the replica lag the replica-lag alarm tolerates. */
+  readonly readYourWritesMs: number;
+  /** Deadline of one database or cache attempt of a request. */
+  readonly dependencyDeadlineMs: number;
+  /** Interval of the breaker-state metric line (EMF); 0 turns it off. */
+  readonly metricsIntervalMs: number;
+  /** Simulated business logic of `/summary/:author`: the local workload sets it, a real service has its own. */
+  readonly businessLogicMs: number;
+  /** The workload's "without" runs only: hold the connection across business logic, no stampede protection. */
+  readonly holdAcrossBusinessLogic: boolean;
+  readonly stampedeProtection: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -108,6 +137,7 @@ function databaseSettings(env: Env, problems: Problems): DatabaseSettings | unde
   const writerEndpoint = env.DATABASE_WRITER_ENDPOINT;
   if (!writerEndpoint) return undefined;
   const port = problems.integer(env, 'DATABASE_PORT', 5432, 1);
+  const readerPort = problems.integer(env, 'DATABASE_READER_PORT', port, 1);
   const databaseName = problems.required(env, 'DATABASE_NAME', 'with DATABASE_WRITER_ENDPOINT');
   const user = problems.required(env, 'DATABASE_USER', "(the service's own database user)");
   const readerUser = problems.required(env, 'DATABASE_READER_USER', "(the service's read-only database user)");
@@ -141,6 +171,7 @@ function databaseSettings(env: Env, problems: Problems): DatabaseSettings | unde
     readerEndpoint: env.DATABASE_READER_ENDPOINT || writerEndpoint,
     readerEndpointType: readerEndpointType === 'cname' ? 'cname' : 'endpoint',
     port,
+    readerPort,
     databaseName,
     user,
     readerUser,
@@ -171,6 +202,29 @@ function cacheTargets(env: Env, problems: Problems): CacheTarget[] {
   return caches;
 }
 
+function choice<T extends string>(env: Env, problems: Problems, name: string, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return allowed[0];
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  problems.list.push(`${name}: expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${JSON.stringify(raw)}`);
+  return allowed[0];
+}
+
+function appSettings(env: Env, problems: Problems): AppSettings {
+  return {
+    cacheTier: env.FEED_CACHE_TIER || 'hot',
+    sessionTier: env.SESSION_CACHE_TIER || 'critical',
+    feedTtlMs: problems.integer(env, 'FEED_TTL_MS', 5_000, 1),
+    feedLockWaitMs: problems.integer(env, 'FEED_LOCK_WAIT_MS', 250, 1),
+    readYourWritesMs: problems.integer(env, 'READ_YOUR_WRITES_MS', 2_000, 1),
+    dependencyDeadlineMs: problems.integer(env, 'DEPENDENCY_DEADLINE_MS', 1_000, 1),
+    metricsIntervalMs: problems.integer(env, 'METRICS_INTERVAL_MS', 60_000),
+    businessLogicMs: problems.integer(env, 'BUSINESS_LOGIC_MS', 0),
+    holdAcrossBusinessLogic: choice(env, problems, 'CONNECTION_HOLD', ['query', 'across-business-logic'] as const) !== 'query',
+    stampedeProtection: choice(env, problems, 'FEED_STAMPEDE_PROTECTION', ['on', 'off'] as const) === 'on',
+  };
+}
+
 /** Reads the settings; throws once, naming every variable that cannot be used, so the task fails at start. */
 export function settingsFromEnv(env: Env): Settings {
   const problems = new Problems();
@@ -181,6 +235,7 @@ export function settingsFromEnv(env: Env): Settings {
     readyTimeoutMs: problems.integer(env, 'READY_TIMEOUT_MS', 2_000, 1),
     database: databaseSettings(env, problems),
     caches: cacheTargets(env, problems),
+    app: appSettings(env, problems),
   };
   if (problems.list.length > 0) throw new Error(`invalid environment:\n${problems.list.map((p) => `  ${p}`).join('\n')}`);
   return settings;

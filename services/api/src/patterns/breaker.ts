@@ -13,7 +13,10 @@ import { type RetryOptions, retry, withDeadline } from './resilience';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
-/** The metric encoding of the state: 0 closed, 1 half-open, 2 open (higher is worse, so an alarm is `> 0`). */
+/**
+ * The metric encoding of the state: 0 closed, 1 half-open, 2 open (higher is worse, so an alarm is `> 0`).
+ * `feed.ts` publishes it as `dependency_breaker_state`.
+ */
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 
 export class CircuitOpenError extends Error {
