@@ -1,0 +1,130 @@
+/**
+ * Renders estimates and cost changes: a table per stack for the terminal (`npm run cost`), and the cost section
+ * of `npm run diff` (text and the pull-request Markdown).
+ */
+import type { CostLine, EnvironmentCostDelta, EnvironmentEstimate, Range } from './estimate';
+
+const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const signed = (n: number) => `${n < 0 ? '-' : '+'}${money(Math.abs(n))}`;
+const number = (n: number) => Number(n.toFixed(4)).toLocaleString('en-US', { maximumFractionDigits: 4 });
+
+/** `$1,234.00`, or `$1,234.00 ($1,000.00–$2,000.00)` when the range is not a point. */
+export function rangeText(r: Range, format: (n: number) => string = money): string {
+  return r.low === r.high ? format(r.expected) : `${format(r.expected)} (${format(r.low)}–${format(r.high)})`;
+}
+
+function quantityText(l: CostLine): string {
+  const q = l.quantity;
+  const shown = q.low === q.high ? number(q.expected) : `${number(q.expected)} (${number(q.low)}–${number(q.high)})`;
+  return `${shown} ${l.unit}`;
+}
+
+function pad(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** The terminal rendering of one environment's estimate. */
+export function renderEstimate(e: EnvironmentEstimate): string {
+  const out: string[] = [
+    `Monthly estimate of environment ${e.env} (${e.currency}; expected at desired counts, range from every autoscaling minimum to maximum)`,
+  ];
+  for (const table of e.priceTables) out.push(`Prices: config/prices/${table.region}.json, ${table.effectiveDate}`);
+  if (e.modelSource === 'fallback') out.push('Note: the templates carry no cost model; priced with the fallback model given.');
+  out.push('');
+  for (const stack of e.stacks) {
+    out.push(`Stack ${stack.stack} (${stack.region}): ${rangeText(stack.total)}`);
+    if (stack.lines.length === 0) {
+      out.push('  nothing billed by the month', '');
+      continue;
+    }
+    const rows = [['  Resource', 'Item', 'Quantity', 'Unit price', 'Hours', 'Monthly']];
+    for (const l of stack.lines) {
+      rows.push([
+        `  ${l.logicalId}`,
+        l.item,
+        quantityText(l),
+        `${money4(l.unitPrice)}${l.hours ? '/h' : ''}`,
+        l.hours ? String(l.hours) : '',
+        rangeText(l.monthly),
+      ]);
+    }
+    out.push(...pad(rows));
+    out.push('');
+  }
+  out.push(`Total: ${rangeText(e.total)} a month`);
+  if (e.model.monthlyBudget !== undefined) {
+    const over = e.total.expected > e.model.monthlyBudget;
+    out.push(`Budget: ${money(e.model.monthlyBudget)} (cost.monthlyBudget): ${over ? 'the expected total is OVER it' : 'within'}`);
+  }
+  const assumptions = [...new Set(e.stacks.flatMap((s) => s.lines.flatMap((l) => (l.assumption ? [`${l.item}: ${l.assumption}`] : []))))];
+  if (assumptions.length > 0) {
+    out.push('', 'Usage assumptions (override under `cost.usage` in the environment file):');
+    for (const a of assumptions) out.push(`  ${a}`);
+  }
+  if (e.problems.length > 0) {
+    out.push('', `Not priced (${e.problems.length}):`);
+    for (const p of e.problems) out.push(`  ${p}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function money4(n: number): string {
+  return `$${Number(n.toFixed(6)).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
+}
+
+function budgetNote(d: EnvironmentCostDelta): string {
+  if (d.monthlyBudget === undefined) return '';
+  return d.overBudget
+    ? `; OVER BUDGET: ${money(d.totalAfter.expected)} > ${money(d.monthlyBudget)} (cost.monthlyBudget)`
+    : `; budget ${money(d.monthlyBudget)}`;
+}
+
+/** The cost section of `npm run diff` for the terminal. */
+export function renderCostText(deltas: readonly EnvironmentCostDelta[]): string[] {
+  if (deltas.length === 0) return [];
+  const out = ['Monthly cost (USD, expected; range from every autoscaling minimum to maximum; docs/cost.md):'];
+  for (const d of deltas) {
+    out.push(`  ${d.env}: ${rangeText(d.totalBefore)} → ${rangeText(d.totalAfter)}, ${rangeText(d.delta, signed)} a month${budgetNote(d)}`);
+    for (const c of d.changes)
+      out.push(
+        `    ${signedRange(c.delta)}  ${c.stack} ${c.logicalId} (${c.type}) ${c.item}: ${rangeText(c.before)} → ${rangeText(c.after)}`,
+      );
+    for (const p of [...(d.after?.problems ?? [])]) out.push(`    not priced: ${p}`);
+  }
+  return out;
+}
+
+function signedRange(r: Range): string {
+  return rangeText(r, signed);
+}
+
+/** The cost section of the pull-request comment. */
+export function renderCostMarkdown(deltas: readonly EnvironmentCostDelta[]): string[] {
+  if (deltas.length === 0) return [];
+  const out = ['### Monthly cost', '', '| Environment | Before | After | Change | Budget |', '|---|---:|---:|---:|---|'];
+  for (const d of deltas) {
+    const budget = d.monthlyBudget === undefined ? '' : `${d.overBudget ? '❌ over ' : ''}${money(d.monthlyBudget)}`;
+    out.push(`| ${d.env} | ${rangeText(d.totalBefore)} | ${rangeText(d.totalAfter)} | ${rangeText(d.delta, signed)} | ${budget} |`);
+  }
+  const changes = deltas.flatMap((d) => d.changes.map((c) => ({ env: d.env, ...c })));
+  if (changes.length > 0) {
+    out.push('', '| Environment | Stack | Logical ID | Item | Before | After | Change |', '|---|---|---|---|---:|---:|---:|');
+    for (const c of changes) {
+      out.push(
+        `| ${c.env} | ${c.stack} | \`${c.logicalId}\` | ${c.item.replace(/\|/g, '\\|')} | ${rangeText(c.before)} | ${rangeText(c.after)} | ${signedRange(c.delta)} |`,
+      );
+    }
+  }
+  out.push(
+    '',
+    '_Expected at desired counts; in brackets, every autoscaling minimum to maximum. Usage-based lines use the assumptions in `cost.usage` (docs/cost.md)._',
+    '',
+  );
+  return out;
+}
