@@ -215,3 +215,25 @@ export function compareEstimates(
     overBudget,
   };
 }
+
+/**
+ * The cost change of every environment between two revisions' templates (`npm run diff`). A side whose templates
+ * carry no cost model (a revision from before it) is priced with the other side's; an environment whose templates
+ * carry none on either side (hand-made templates) is left out.
+ */
+export function costDeltas(
+  base: ReadonlyMap<string, ReadonlyMap<string, Template>>,
+  head: ReadonlyMap<string, ReadonlyMap<string, Template>>,
+): EnvironmentCostDelta[] {
+  const names = [...new Set([...base.keys(), ...head.keys()])].sort();
+  return names.flatMap((env) => {
+    const before = base.get(env);
+    const after = head.get(env);
+    const beforeModel = before && costModelOf(before);
+    const afterModel = after && costModelOf(after);
+    if (!beforeModel && !afterModel) return [];
+    return [
+      compareEstimates(env, before && estimateEnvironment(env, before, afterModel), after && estimateEnvironment(env, after, beforeModel)),
+    ];
+  });
+}
