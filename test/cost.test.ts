@@ -14,6 +14,8 @@ import { COST_MODEL_METADATA, type CostModelMetadata } from '../lib/template-met
 import { pricingRule } from '../scripts/cost/catalog';
 import { type EnvironmentEstimate, estimateEnvironment } from '../scripts/cost/estimate';
 import { PRICES_DIR, priceTable, PriceTableError } from '../scripts/cost/prices';
+import { renderExampleBills, withExampleBills } from '../scripts/cost/report';
+import { COST_GUIDE_FILE } from '../scripts/cost-docs';
 import { configOf, synth } from './support/synth';
 
 const REAL_TABLE = JSON.parse(fs.readFileSync(path.join(PRICES_DIR, 'eu-west-1.json'), 'utf8'));
@@ -281,8 +283,10 @@ const ENVIRONMENTS: [string, () => ReturnType<typeof configOf>][] = [
 ];
 // Whole-environment syntheses with every compliance pack, on a shared two-core machine.
 const SYNTH_TIMEOUT = 240_000;
+/** The estimates of the environment files, by name, for the example bill of docs/cost.md. */
+const estimates = new Map<string, EnvironmentEstimate>();
 
-describe.each(ENVIRONMENTS)("%s environment's estimate", (_label, configFn) => {
+describe.each(ENVIRONMENTS)("%s environment's estimate", (label, configFn) => {
   let e: EnvironmentEstimate;
   let config: ReturnType<typeof configOf>;
   let templates: Map<string, Record<string, unknown>>;
@@ -291,6 +295,7 @@ describe.each(ENVIRONMENTS)("%s environment's estimate", (_label, configFn) => {
     const env = synth(config);
     templates = new Map((Object.values(env.stacks) as Stack[]).map((s) => [s.stackName, Template.fromStack(s).toJSON()]));
     e = estimateEnvironment(config.environment.name, templates);
+    if (listEnvironments().includes(label)) estimates.set(label, e);
   }, SYNTH_TIMEOUT);
 
   test('every resource of every template is priced, free, or usage-only with a reason', () => {
@@ -366,4 +371,12 @@ describe.each(ENVIRONMENTS)("%s environment's estimate", (_label, configFn) => {
       expect(e.total.expected).toBeLessThan(config.cost.monthlyBudget);
     }
   });
+});
+
+test('docs/cost.md shows the example bill of every environment at the committed prices (run `npm run docs:cost` when this fails)', () => {
+  // Judged only when every environment ran: a run filtered to one says nothing about the page.
+  if (estimates.size !== listEnvironments().length) return;
+  const page = fs.readFileSync(COST_GUIDE_FILE, 'utf8');
+  const bills = renderExampleBills(listEnvironments().map((name) => estimates.get(name)!));
+  expect(page).toBe(withExampleBills(page, bills));
 });

@@ -26,6 +26,12 @@ export const fixed = (n: number): Range => ({ low: n, expected: n, high: n });
 export interface LineSpec {
   /** What is billed: `db.r7g.xlarge instance`, `storage`, `vCPU`. */
   readonly item: string;
+  /**
+   * What the line is within its resource, stable across a change of class, size or count (`instance`, `nodes`), so
+   * that the diff pairs a node type's old line with its new one.
+   * @default - the item
+   */
+  readonly key?: string;
   readonly quantity: Range;
   /** Unit of the quantity: `instance`, `GiB-month`, `LCU`. */
   readonly unit: string;
@@ -125,6 +131,7 @@ function dbInstanceLines(ctx: PricingContext): LineSpec[] {
       return [
         {
           item: 'Aurora Serverless v2 capacity (minimum to maximum ACU)',
+          key: 'instance',
           quantity: serverlessRange(ctx.resources[clusterId]),
           unit: 'ACU',
           unitPrice: prices.auroraServerlessV2AcuHour,
@@ -135,6 +142,7 @@ function dbInstanceLines(ctx: PricingContext): LineSpec[] {
     return [
       {
         item: `${dbClass} Aurora instance`,
+        key: 'instance',
         quantity: fixed(1),
         unit: 'instance',
         unitPrice: lookup(prices.auroraPostgresInstanceHour, dbClass, 'auroraPostgresInstanceHour'),
@@ -149,6 +157,7 @@ function dbInstanceLines(ctx: PricingContext): LineSpec[] {
   return [
     {
       item: `${dbClass} instance${multiAz ? ' (Multi-AZ: primary and standby)' : ''}`,
+      key: 'instance',
       quantity: fixed(multiAz ? 2 : 1),
       unit: 'instance',
       unitPrice: lookup(prices.rdsPostgresSingleAzInstanceHour, dbClass, 'rdsPostgresSingleAzInstanceHour'),
@@ -156,6 +165,7 @@ function dbInstanceLines(ctx: PricingContext): LineSpec[] {
     },
     {
       item: `gp3 storage${multiAz ? ' (primary and standby)' : ''}`,
+      key: 'storage',
       quantity: fixed(storage * (multiAz ? 2 : 1)),
       unit: 'GiB-month',
       unitPrice: prices.rdsGp3StorageGbMonth,
@@ -203,6 +213,7 @@ function readerScalingLines(ctx: PricingContext): LineSpec[] {
     return [
       {
         item: 'autoscaled Serverless v2 readers (ACU at each end of the range)',
+        key: 'autoscaled readers',
         quantity: { low: readers.low * acu.low, expected: readers.expected * acu.expected, high: readers.high * acu.high },
         unit: 'ACU',
         unitPrice: prices.auroraServerlessV2AcuHour,
@@ -213,6 +224,7 @@ function readerScalingLines(ctx: PricingContext): LineSpec[] {
   return [
     {
       item: `autoscaled ${dbClass} readers beyond the template's (minimum to maximum)`,
+      key: 'autoscaled readers',
       quantity: readers,
       unit: 'instance',
       unitPrice: lookup(prices.auroraPostgresInstanceHour, dbClass, 'auroraPostgresInstanceHour'),
@@ -293,6 +305,7 @@ function cacheLines(ctx: PricingContext): LineSpec[] {
   return [
     {
       item: `${nodeType} Valkey node${shards !== undefined ? ` (${shards} shards × ${Number(replicas ?? 0) + 1})` : ''}`,
+      key: 'nodes',
       quantity: fixed(nodes),
       unit: 'node',
       unitPrice: lookup(prices.elastiCacheValkeyNodeHour, nodeType, 'elastiCacheValkeyNodeHour'),
@@ -323,6 +336,7 @@ function fargateLines(ctx: PricingContext): LineSpec[] {
   return [
     {
       item: `Fargate ${arch} vCPU: ${vcpu} per task × tasks (minimum, desired, maximum)`,
+      key: 'vcpu',
       quantity: scale(tasks, vcpu),
       unit: 'vCPU',
       unitPrice: arm ? prices.fargateArmVcpuHour : prices.fargateX86VcpuHour,
@@ -330,6 +344,7 @@ function fargateLines(ctx: PricingContext): LineSpec[] {
     },
     {
       item: `Fargate ${arch} memory: ${gb} GB per task × tasks (minimum, desired, maximum)`,
+      key: 'memory',
       quantity: scale(tasks, gb),
       unit: 'GB',
       unitPrice: arm ? prices.fargateArmGbHour : prices.fargateX86GbHour,
@@ -381,6 +396,7 @@ function logGroupLines(ctx: PricingContext): LineSpec[] {
     },
     {
       item: `log storage (${retention === undefined ? 'never expires: a year of it assumed' : `${retention} days kept`})`,
+      key: 'log storage',
       quantity: fixed(ingested * months),
       unit: 'GiB-month',
       unitPrice: prices.logsStorageGbMonth,
@@ -400,6 +416,7 @@ function alarmLines(ctx: PricingContext): LineSpec[] {
   return [
     {
       item: `alarm${count > 1 ? ` (${count} metrics)` : ''}${highResolution ? ', high resolution' : ''}`,
+      key: 'alarm',
       quantity: fixed(count * (highResolution ? 3 : 1)),
       unit: 'alarm metric',
       unitPrice: prices.cloudWatchAlarmMonth,
@@ -440,6 +457,7 @@ function experimentLines(ctx: PricingContext): LineSpec[] {
   return [
     {
       item: `experiment runs (${actions.length} action${actions.length === 1 ? '' : 's'}, ${minutes} action-minutes a run)`,
+      key: 'runs',
       quantity: fixed(minutes * usage.fisRunsPerMonth),
       unit: 'action-minute',
       unitPrice: prices.fisActionMinute,
@@ -536,6 +554,8 @@ export const PRICING: Readonly<Record<string, PricingRule>> = {
   'AWS::EC2::SecurityGroup': NETWORK_PLUMBING,
   'AWS::EC2::SecurityGroupIngress': NETWORK_PLUMBING,
   'AWS::EC2::SecurityGroupEgress': NETWORK_PLUMBING,
+  'AWS::Route53::HostedZone': priced(flat('hosted zone', 'zone', (p) => p.route53HostedZoneMonth)),
+  'AWS::Route53::RecordSet': usageOnly('billed per million queries; a private zone answers lookups from the VPC only, a few a second'),
   'AWS::EC2::FlowLog': usageOnly('billed as vended-log ingestion into its log group, which the log group line prices'),
   // Services
   'AWS::ElasticLoadBalancingV2::LoadBalancer': priced(loadBalancerLines),

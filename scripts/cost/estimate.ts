@@ -143,7 +143,10 @@ export interface CostChange {
   readonly stack: string;
   readonly logicalId: string;
   readonly type: string;
+  /** The item as the working tree bills it (`cache.t4g.medium Valkey node`). */
   readonly item: string;
+  /** The item as the base billed it, where it reads differently (`cache.t4g.small Valkey node`). */
+  readonly itemBefore?: string;
   readonly before: Range;
   readonly after: Range;
   readonly delta: Range;
@@ -178,7 +181,7 @@ export function compareEstimates(
   before: EnvironmentEstimate | undefined,
   after: EnvironmentEstimate | undefined,
 ): EnvironmentCostDelta {
-  const key = (l: CostLine) => `${l.stack}\u0000${l.logicalId}\u0000${l.item}`;
+  const key = (l: CostLine) => `${l.stack}\u0000${l.logicalId}\u0000${l.key ?? l.item}`;
   const lines = (e?: EnvironmentEstimate) => new Map((e?.stacks ?? []).flatMap((s) => s.lines.map((l) => [key(l), l] as const)));
   const old = lines(before);
   const current = lines(after);
@@ -194,6 +197,7 @@ export function compareEstimates(
       logicalId: some.logicalId,
       type: some.type,
       item: b?.item ?? some.item,
+      ...(a && b && a.item !== b.item ? { itemBefore: a.item } : {}),
       before: a?.monthly ?? ZERO,
       after: b?.monthly ?? ZERO,
       delta: change,

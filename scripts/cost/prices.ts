@@ -49,6 +49,7 @@ export const priceTableSchema = z.strictObject({
     backupAuroraSnapshotGbMonth: price(),
     backupCrossRegionTransferGb: price(),
     fisActionMinute: price(),
+    route53HostedZoneMonth: price(),
     s3StandardGbMonth: price(),
   }),
 });
