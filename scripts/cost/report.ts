@@ -145,7 +145,7 @@ export function renderExampleBills(estimates: readonly EnvironmentEstimate[]): s
     out.push('', 'Largest items (expected monthly cost):', '');
     const largest = e.stacks
       .flatMap((s) => s.lines)
-      .sort((a, b) => b.monthly.high - a.monthly.high || a.logicalId.localeCompare(b.logicalId))
+      .sort((a, b) => b.monthly.expected - a.monthly.expected || b.monthly.high - a.monthly.high || a.logicalId.localeCompare(b.logicalId))
       .slice(0, 8);
     out.push('| Resource | Item | Quantity | Monthly |', '|---|---|---:|---:|');
     for (const l of largest) out.push(`| \`${l.logicalId}\` | ${l.item} | ${quantityText(l)} | ${rangeText(l.monthly)} |`);
