@@ -16,12 +16,11 @@ function build(props: Partial<CostBudgetProps> = {}) {
     publishers: [AlarmTopic.budget(stack, 'App-dev-monthly')],
   });
   new CostBudget(stack, 'Budget', { budgetName: 'App-dev-monthly', monthlyLimit: 500, topic: topic.topic, ...props });
-  return { stack, template: Template.fromStack(stack) };
+  return { topicRef: stack.resolve(topic.topic.topicArn) as unknown, template: Template.fromStack(stack) };
 }
 
 test('a monthly USD cost budget notifies the topic at 80% of actual and 100% of forecast spend', () => {
-  const { stack, template } = build();
-  const topicRef = { Ref: stack.getLogicalId(stack.node.findChild('AlarmTopic').node.findChild('Resource').node.defaultChild as never) };
+  const { topicRef, template } = build();
   template.hasResourceProperties('AWS::Budgets::Budget', {
     Budget: { BudgetName: 'App-dev-monthly', BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 500, Unit: 'USD' } },
     NotificationsWithSubscribers: [
