@@ -3,6 +3,7 @@
  * its refusals (an unpriced type, an unpriced class, a malformed table), and every environment's estimate, checked
  * against the resolved configuration it was synthesized from.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -15,6 +16,7 @@ import { pricingRule } from '../scripts/cost/catalog';
 import { type EnvironmentEstimate, estimateEnvironment } from '../scripts/cost/estimate';
 import { PRICES_DIR, priceTable, PriceTableError } from '../scripts/cost/prices';
 import { COST_GUIDE_FILE, renderCostGuide } from '../scripts/cost-docs';
+import { CHILD_NODE_FLAGS } from './support/child';
 import { configOf, synth } from './support/synth';
 
 const REAL_TABLE = JSON.parse(fs.readFileSync(path.join(PRICES_DIR, 'eu-west-1.json'), 'utf8'));
@@ -268,6 +270,20 @@ describe('what the estimate refuses', () => {
     }
   });
 
+  test('npm run cost fails with exit 2 on an unknown environment, naming the ones there are, before synthesizing', () => {
+    const result = spawnSync(
+      process.execPath,
+      [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/cost.ts', '--env', 'nope'],
+      {
+        cwd: path.join(__dirname, '..'),
+        encoding: 'utf8',
+      },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`--env: expected one of ${listEnvironments().join(', ')}, got "nope"`);
+    expect(result.stdout).toBe('');
+  });
+
   test('a template without a cost model and no fallback is an error, not a guess', () => {
     const templates = handMadeTemplates();
     delete templates.get('App-test-Data')!.Metadata;
@@ -372,12 +388,12 @@ describe.each(ENVIRONMENTS)("%s environment's estimate", (label, configFn) => {
   });
 });
 
-test('docs/cost.md shows the example bill of every environment at the committed prices (run `npm run docs:cost` when this fails)', async () => {
+test('docs/cost.md shows the example bill of every environment at the committed prices (run `npm run docs:cost` when this fails)', () => {
   // Judged only when every environment ran: a run filtered to one says nothing about the page.
   if (estimates.size !== listEnvironments().length) return;
   const page = fs.readFileSync(COST_GUIDE_FILE, 'utf8');
   expect(page).toBe(
-    await renderCostGuide(
+    renderCostGuide(
       page,
       listEnvironments().map((name) => estimates.get(name)!),
     ),
