@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { CostBudget } from '../constructs/cost-budget';
 import { BackupFailureRules } from '../constructs/backup-failure-rules';
 import { DeploymentFailureRule } from '../constructs/deployment-failure-rule';
 import { Observability } from '../constructs/observability';
@@ -8,6 +9,8 @@ import { runbookLink } from '../constructs/runbook';
 import { Outputs, publish } from '../outputs';
 import type { DataStack } from './data-stack';
 import { ZonalAutoshift } from '../constructs/zonal-autoshift';
+import { COST_MODEL_METADATA } from '../template-metadata';
+import { costModel } from './cost-model';
 import { EnvironmentStack } from './environment-stack';
 import type { ServiceStack } from './service-stack';
 
@@ -25,6 +28,8 @@ export class MonitoringStack extends EnvironmentStack {
   readonly backupFailures: BackupFailureRules;
   /** Every alarm of the environment and its dashboard. */
   readonly observability: Observability;
+  /** The AWS Budgets budget, where `cost.monthlyBudget` is set. */
+  readonly budget?: CostBudget;
 
   constructor(scope: Construct, props: MonitoringStackProps) {
     const { config } = props;
@@ -34,14 +39,23 @@ export class MonitoringStack extends EnvironmentStack {
     });
     this.addStackDependency(props.data);
     this.addStackDependency(props.service);
+    const budgetName = `${config.app.name}-${config.environment.name}-monthly`;
+    const monthlyBudget = config.cost.monthlyBudget;
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       subscriptions: config.monitoring.alarmSubscriptions,
       production: config.environment.production,
       publishers: [
         AlarmTopic.cloudWatchAlarms(this, `${config.app.name}-${config.environment.name}`),
         AlarmTopic.eventBridgeRules(this, `${config.app.name}-${config.environment.name}`),
+        // Budgets may publish only where a budget exists: a grant without a budget is a grant nobody needs.
+        ...(monthlyBudget !== undefined ? [AlarmTopic.budget(this, budgetName)] : []),
       ],
     });
+    if (monthlyBudget !== undefined) {
+      this.budget = new CostBudget(this, 'Budget', { budgetName, monthlyLimit: monthlyBudget, topic: this.alarmTopic.topic });
+    }
+    // `npm run cost` and `npm run diff` price a revision from its templates alone (docs/cost.md).
+    this.templateOptions.metadata = { ...this.templateOptions.metadata, [COST_MODEL_METADATA]: costModel(config) };
     this.deploymentFailures = new DeploymentFailureRule(this, 'DeploymentFailures', {
       services: props.service.services.map((s) => s.service),
       topic: this.alarmTopic.topic,

@@ -6,6 +6,7 @@
  * policies. docs/permissions.md renders it (`npm run docs:permissions`).
  */
 import { CfnElement, Stack } from 'aws-cdk-lib';
+import type * as budgets from 'aws-cdk-lib/aws-budgets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { serviceDatabaseUsers, MASTER_USERNAME } from '../../lib/database/identity-sql';
@@ -443,6 +444,59 @@ export function buildMatrix(input: MatrixInput): Check[] {
       resource: topicKeyArn,
       resourcePolicy: topicKeyPolicy,
     });
+  }
+  // AWS Budgets, where a budget exists: it may publish and use the key as this budget, and as no other.
+  if (monitoring.budget) {
+    const budgetName = (monitoring.budget.budget.budget as budgets.CfnBudget.BudgetDataProperty).budgetName!;
+    const budgetArn = `arn:aws:budgets::${r.account}:budget/${budgetName}`;
+    const asBudget = publish('budgets.amazonaws.com', 'budgets.amazonaws.com', budgetArn, r.account, true);
+    add({
+      ...asBudget,
+      action: 'sns:Publish',
+      on: `the alarm topic, as budget ${budgetName}`,
+      expected: 'allow',
+      why: 'the budget notifies the topic of actual and forecast overruns',
+      resource: topicArn,
+      resourcePolicy: topicResourcePolicy,
+    });
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      add({
+        ...asBudget,
+        action,
+        on: `the topic key, as budget ${budgetName}`,
+        expected: 'allow',
+        why: 'SNS encrypts the message with the topic key for the publisher',
+        resource: topicKeyArn,
+        resourcePolicy: topicKeyPolicy,
+      });
+    }
+    denies.push(
+      [
+        'budgets.amazonaws.com',
+        'another budget of this account',
+        `arn:aws:budgets::${r.account}:budget/OtherApp-monthly`,
+        r.account,
+        true,
+        'aws:SourceArn names this environment’s budget only',
+      ],
+      [
+        'budgets.amazonaws.com',
+        'a budget of this name in another account',
+        `arn:aws:budgets::${OTHER_ACCOUNT}:budget/${budgetName}`,
+        OTHER_ACCOUNT,
+        true,
+        'aws:SourceAccount: the confused deputy',
+      ],
+    );
+  } else {
+    denies.push([
+      'budgets.amazonaws.com',
+      'a budget of this account (the environment sets no cost.monthlyBudget)',
+      `arn:aws:budgets::${r.account}:budget/${prefix}-monthly`,
+      r.account,
+      true,
+      'no budget, no grant: Budgets is a publisher only where a budget exists',
+    ]);
   }
   for (const [principal, as, sourceArn, account, secure, why] of denies) {
     add({
