@@ -6,6 +6,7 @@ import { resolveStrategy } from '../../config/schema/rollout';
 import { EncryptionKey } from '../constructs/encryption';
 import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../constructs/handles';
 import { PublicLoadBalancer } from '../constructs/load-balancer';
+import { SchemaMigration } from '../constructs/schema-migration';
 import { TaskFaultInjection } from '../constructs/task-fault-injection';
 import type { Network } from '../constructs/network';
 import { WebService } from '../constructs/web-service';
@@ -97,6 +98,25 @@ export class ServiceStack extends EnvironmentStack {
           testListener,
         }),
     );
+
+    // A service that owns its schema (read-write access) migrates it before CloudFormation updates the service:
+    // the migration task runs the new task definition revision, and the service waits for it.
+    for (const s of this.services) {
+      if (config.services[s.name].database.access !== 'read-write') continue;
+      const migration = new SchemaMigration(s, 'SchemaMigration', {
+        cluster: this.cluster,
+        taskDefinition: s.taskDefinition,
+        container: s.container,
+        subnetIds: s.taskNetwork.subnetIds,
+        securityGroupIds: s.taskNetwork.securityGroupIds,
+        logGroup: s.logGroup,
+        logStreamPrefix: s.name,
+        logsKey: this.logsKey,
+        logRetentionDays: config.services[s.name].logRetentionDays,
+        production,
+      });
+      migration.gate(s.service);
+    }
 
     // Only where experiments are enabled: elsewhere (production, by default) the task definitions stay as they are.
     if (chaosEnabled(config)) {
