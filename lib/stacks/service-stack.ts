@@ -33,6 +33,8 @@ export class ServiceStack extends EnvironmentStack {
   readonly loadBalancer: PublicLoadBalancer;
   /** The services of `services` in config, in config order. */
   readonly services: readonly WebService[];
+  /** The schema migrations, by service name: one per service with `read-write` database access. */
+  readonly schemaMigrations: Readonly<Record<string, SchemaMigration>>;
 
   constructor(scope: Construct, props: ServiceStackProps) {
     const { config } = props;
@@ -101,9 +103,10 @@ export class ServiceStack extends EnvironmentStack {
 
     // A service that owns its schema (read-write access) migrates it before CloudFormation updates the service:
     // the migration task runs the new task definition revision, and the service waits for it.
+    const migrations: Record<string, SchemaMigration> = {};
     for (const s of this.services) {
       if (config.services[s.name].database.access !== 'read-write') continue;
-      const migration = new SchemaMigration(s, 'SchemaMigration', {
+      const migration = (migrations[s.name] = new SchemaMigration(s, 'SchemaMigration', {
         cluster: this.cluster,
         taskDefinition: s.taskDefinition,
         container: s.container,
@@ -114,9 +117,10 @@ export class ServiceStack extends EnvironmentStack {
         logsKey: this.logsKey,
         logRetentionDays: config.services[s.name].logRetentionDays,
         production,
-      });
+      }));
       migration.gate(s.service);
     }
+    this.schemaMigrations = migrations;
 
     // Only where experiments are enabled: elsewhere (production, by default) the task definitions stay as they are.
     if (chaosEnabled(config)) {
