@@ -16,15 +16,17 @@
  * interfaces to manage, no security group, nothing in the VPC it could reach.
  */
 import * as path from 'path';
-import { type CfnElement, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from '../compliance';
+import { CUSTOM_RESOURCE_NO_DLQ } from './database-identities';
 import { EncryptedLogGroup } from './encryption';
 
 export interface SchemaMigrationProps {
@@ -149,7 +151,9 @@ export class SchemaMigration extends Construct {
     const stack = Stack.of(this);
     // As cdk-nag prints them: references by logical ID, the environment's account and region as literals.
     const id = (construct: IConstruct) => `<${stack.getLogicalId(construct.node.defaultChild as CfnElement)}>`;
-    const ecsArn = `arn:${stack.partition}:ecs:${stack.region}:${stack.account}`;
+    // The partition as a literal where the region is known (as cdk-nag prints it, and as docs/compliance.md lists it).
+    const partition = (!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).partition) || stack.partition;
+    const ecsArn = `arn:${partition}:ecs:${stack.region}:${stack.account}`;
     acknowledge(
       this.role,
       'Written here for this one function: its own log group; ecs:RunTask on any revision of the service’s own task definition family (the revision to run is only known at deploy time), only in the service’s cluster (ecs:cluster condition); iam:PassRole on the task’s two roles to ECS tasks only; ecs:DescribeTasks on the tasks of that cluster (a task’s ARN is only known once it runs).',
@@ -158,11 +162,7 @@ export class SchemaMigration extends Construct {
       `AwsSolutions-IAM5[Resource::${ecsArn}:task-definition/${family}:*]`,
       `AwsSolutions-IAM5[Resource::${ecsArn}:task/${id(cluster)}/*]`,
     );
-    acknowledge(
-      this.function,
-      'CloudFormation invokes a custom resource function asynchronously and waits for its answer: a failure fails the deployment with the reason, which is where it must be seen, so a dead-letter queue would hold nothing anyone reads.',
-      '*-LambdaDLQ',
-    );
+    acknowledge(this.function, CUSTOM_RESOURCE_NO_DLQ, '*-LambdaDLQ');
     acknowledge(
       this.function,
       'Deliberately outside the VPC: the function calls only the ECS API and CloudFormation’s response URL, and the migration itself runs in the service’s own subnets and security groups as an ECS task. In the VPC it would need network-interface permissions on * and an egress rule, and reach nothing more.',

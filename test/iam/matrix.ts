@@ -320,6 +320,16 @@ export function buildMatrix(input: MatrixInput): Check[] {
       'only the task’s two roles',
       passTo,
     );
+    for (const other of service.services.filter((o) => o !== svc)) {
+      check(
+        'iam:PassRole',
+        `${other.name}'s task role, to ECS tasks`,
+        roleArn(other.taskDefinition.taskRole),
+        'deny',
+        'never another service’s roles',
+        passTo,
+      );
+    }
     check(
       'ecs:DescribeTasks',
       'a task of the cluster',
