@@ -201,6 +201,18 @@ export const DEFAULTS: Defaults = {
     deletionProtection: true,
     accessLogs: { retentionDays: 90 },
   },
+  // What the cost estimate cannot read from a template (docs/cost.md): a mid-sized service's month.
+  cost: {
+    usage: {
+      databaseIoMillionsPerMonth: 100,
+      natDataGiBPerGateway: 100,
+      loadBalancerLcus: 2,
+      logIngestedGiBPerGroup: 1,
+      bucketStorageGiB: 10,
+      wafMillionRequestsPerMonth: 10,
+      fisRunsPerMonth: 1,
+    },
+  },
   // Experiments are on outside production unless an environment says otherwise (chaos-rules.ts: chaosEnabled).
   chaos: {
     durationMinutes: 5,

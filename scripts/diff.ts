@@ -2,9 +2,11 @@
  * `npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE]`
  *
  * Compares the templates synthesized at git REF with the working tree's, offline (no AWS credentials, no
- * CDK CLI), prints the CDK-style diff of every stack, and guards stateful resources:
+ * CDK CLI), prints the CDK-style diff of every stack and the monthly cost before and after, and guards stateful
+ * resources and budgets:
  *   exit 0  safe: no stateful resource is replaced or removed (or each one is in the allow-list)
- *   exit 1  a stateful resource (lib/stateful.ts) would be replaced or removed
+ *   exit 1  a stateful resource (lib/stateful.ts) would be replaced or removed, or an environment's expected
+ *           monthly cost rises above its `cost.monthlyBudget` (the cost section, docs/cost.md)
  *   exit 2  error: bad arguments, unknown REF, invalid allow-list, a synthesis that failed
  * The engine is in scripts/diff/; this file parses arguments and prints.
  */

@@ -3,17 +3,12 @@
  * first commit, the working tree is edited per case. Each synthesis takes seconds, so the cases share one
  * synthesis of the base and compare only the `dev` environment; the command itself runs once in full.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { compareRevisions, type DiffReport, synthesizeRevisions } from '../scripts/diff/engine';
 import { commitCacheFile, resolveRevision, type RevisionTemplates, synthesize } from '../scripts/diff/synth';
-import { CHILD_NODE_FLAGS } from './support/child';
+import { createTempRepo, type TempRepo } from './support/temp-repo';
 
-const ROOT = path.join(__dirname, '..');
-/** What the app needs to synthesize, and the diff command itself. */
-const SOURCES = ['bin', 'lib', 'config', 'scripts', 'services', 'cdk.json', 'package.json', 'package-lock.json', 'tsconfig.json'];
 const ENV = 'dev';
 
 /**
@@ -43,47 +38,23 @@ const IN_PLACE = {
 // Synthesis runs the whole app with every compliance pack, on a shared 2-core machine.
 const SYNTH_TIMEOUT = 240_000;
 
+let temp: TempRepo;
 let repo: string;
-
-function git(...args: string[]): string {
-  return spawnSync('git', args, { cwd: repo, encoding: 'utf8' }).stdout;
-}
-
-function edit(change: { file: string; from: string; to: string }): void {
-  const file = path.join(repo, change.file);
-  const text = fs.readFileSync(file, 'utf8');
-  // A test that edits nothing would pass for the wrong reason: fail when the source has moved on.
-  expect(text).toContain(change.from);
-  fs.writeFileSync(file, text.replace(change.from, change.to));
-}
-
-function diffCommand(args: string[]) {
-  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/diff.ts', ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const git = (...args: string[]) => temp.git(...args);
+const edit = (change: { file: string; from: string; to: string }) => temp.edit(change);
+const diffCommand = (args: string[]) => temp.run('diff.ts', args);
 
 beforeAll(() => {
-  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-repo-'));
-  for (const source of SOURCES) fs.cpSync(path.join(ROOT, source), path.join(repo, source), { recursive: true });
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
-  fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules\n');
-  git('init', '--quiet');
-  git('add', '-A');
-  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'base');
+  temp = createTempRepo('diff-repo-');
+  repo = temp.dir;
 });
 
 afterEach(() => {
-  git('checkout', '--quiet', '--', '.');
+  temp.reset();
   fs.rmSync(path.join(repo, '.diff-allow.json'), { force: true });
 });
 
-afterAll(() => {
-  fs.unlinkSync(path.join(repo, 'node_modules'));
-  fs.rmSync(repo, { recursive: true, force: true });
-});
+afterAll(() => temp.remove());
 
 describe('npm run diff', () => {
   test('fails with exit 2 when --base names no commit', () => {

@@ -49,6 +49,8 @@ const PINNED: Record<keyof EnvironmentStacks, string[]> = {
     'AWS::Logs::LogGroup ApiServiceLogsF0BB2264',
     // The pre-traffic hook's logs, where a service has a hook and a traffic-shifting strategy (staging, prod).
     'AWS::Logs::LogGroup ApiServicePreTrafficHookLogs0E6D2481',
+    // The schema migration function's logs, where the service owns its schema (database access read-write).
+    'AWS::Logs::LogGroup ApiServiceSchemaMigrationLogs6E57EA62',
     'AWS::Logs::LogGroup LoadBalancerWafLogs55232163',
     'AWS::S3::Bucket LoadBalancerAccessLogsAudit709881EF',
     'AWS::S3::Bucket LoadBalancerAccessLogsB27DFC85',
@@ -65,6 +67,7 @@ const PINNED_WHEN: Record<string, (config: AppConfig) => boolean> = {
   'AWS::Logs::LogGroup LoadBalancerWafLogs55232163': (config) => config.loadBalancer.waf,
   'AWS::Backup::BackupVault CopyVaultA75F78D8': (config) => config.recovery.crossRegionCopy.region !== undefined,
   'AWS::KMS::Key CopyVaultKeyD618E163': (config) => config.recovery.crossRegionCopy.region !== undefined,
+  'AWS::Logs::LogGroup ApiServiceSchemaMigrationLogs6E57EA62': (config) => config.services.api?.database.access === 'read-write',
   'AWS::Logs::LogGroup ApiServicePreTrafficHookLogs0E6D2481': (config) =>
     config.services.api?.deployment.preTrafficHook !== undefined &&
     resolveStrategy(config.services.api.deployment.strategy, config.environment.production) !== 'rolling',

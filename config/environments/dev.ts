@@ -45,4 +45,6 @@ export default {
   },
   // No certificate: dev serves plain HTTP (see docs/services.md). No WAF, and a load balancer you can delete.
   loadBalancer: { waf: false, deletionProtection: false, accessLogs: { retentionDays: 7 } },
+  // A few developers' traffic (docs/cost.md).
+  cost: { usage: { databaseIoMillionsPerMonth: 10, natDataGiBPerGateway: 20, loadBalancerLcus: 1 } },
 } satisfies EnvironmentOverrides;

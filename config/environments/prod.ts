@@ -91,4 +91,17 @@ export default {
   monitoring: {
     alarmSubscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }],
   },
+  // The evening peak's month (docs/cost.md): the budget sits above the expected bill and below the autoscaling maximum,
+  // so that the on-call channel hears of a month spent near the maximum, and a pull request that raises the
+  // expected bill above it fails `npm run diff`.
+  cost: {
+    monthlyBudget: 5_000,
+    usage: {
+      databaseIoMillionsPerMonth: 2_000,
+      natDataGiBPerGateway: 500,
+      loadBalancerLcus: 20,
+      logIngestedGiBPerGroup: 10,
+      wafMillionRequestsPerMonth: 300,
+    },
+  },
 } satisfies EnvironmentOverrides;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { capacitySchema } from './capacity';
 import { chaosSchema } from './chaos';
+import { costSchema } from './cost';
 import { applyChaosRules } from './chaos-rules';
 import { cacheSchema } from './cache';
 import { applyCacheRules } from './cache-rules';
@@ -32,6 +33,7 @@ export const appConfigSchema = z
     loadBalancer: loadBalancerSchema,
     chaos: chaosSchema,
     recovery: recoverySchema,
+    cost: costSchema,
   })
   // `when` lets the cross-field rules run even when some field is invalid, so all problems come out together.
   .superRefine(applyRules, { when: () => true })

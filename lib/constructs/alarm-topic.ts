@@ -80,6 +80,17 @@ export class AlarmTopic extends Construct {
     };
   }
 
+  /**
+   * The AWS Budgets budget named `budgetName` of this account. Budgets is a global service: its ARNs have no
+   * region (`arn:aws:budgets::ACCOUNT:budget/NAME`).
+   */
+  static budget(scope: Construct, budgetName: string): AlarmPublisher {
+    return {
+      servicePrincipal: 'budgets.amazonaws.com',
+      sourceArn: Stack.of(scope).formatArn({ service: 'budgets', region: '', resource: 'budget', resourceName: budgetName }),
+    };
+  }
+
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     this.key = new EncryptionKey(this, 'Key', { description: 'Encrypts the alarm topic', removalPolicy: props.keyRemovalPolicy });

@@ -43,6 +43,10 @@ export interface DatabaseIdentitiesProps {
   readonly logGroupPolicy?: LogGroupPolicy;
 }
 
+/** Why a custom resource function of this project has no dead-letter queue (cdk-nag's LambdaDLQ). */
+export const CUSTOM_RESOURCE_NO_DLQ =
+  'CloudFormation invokes a custom resource function asynchronously and waits for its answer: a failure fails the deployment with the reason, which is where it must be seen, so a dead-letter queue would hold nothing anyone reads.';
+
 /** The runtime's bundle of Amazon CAs, RDS's among them (Node.js 18+ runtimes do not load it by default). */
 const RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
@@ -151,11 +155,7 @@ export class DatabaseIdentities extends Construct {
       // Its own log group's streams.
       `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
     );
-    acknowledge(
-      this.function,
-      'CloudFormation invokes a custom resource function asynchronously and waits for its answer: a failure fails the deployment with the reason, which is where it must be seen, so a dead-letter queue would hold nothing anyone reads.',
-      '*-LambdaDLQ',
-    );
+    acknowledge(this.function, CUSTOM_RESOURCE_NO_DLQ, '*-LambdaDLQ');
     acknowledge(
       this.function,
       'The function runs in this VPC: VpcConfig names the private subnets and its own security group. The subnet IDs come from the Network stack through Fn::GetStackOutput, which the static rule does not count as a reference (it accepts strings and local references); resolved at deploy time, as Control Tower’s hook sees it, the configuration passes.',

@@ -183,6 +183,8 @@ export class WebService extends Construct {
   readonly loadBalancing: WebServiceSettings['loadBalancing'];
   readonly preTrafficHook?: PreTrafficHook;
   readonly securityGroup: ec2.SecurityGroup;
+  /** Where the tasks run and what they wear (also what a one-off task of this service needs, e.g. its migrations). */
+  readonly taskNetwork: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
   /** The service's logs (stateful: its construct ID is pinned). */
   readonly logGroup: EncryptedLogGroup;
   readonly scaling: ecs.ScalableTaskCount;
@@ -298,12 +300,18 @@ export class WebService extends Construct {
       ...deploymentStrategyProps(this.deploymentStrategy, config.deployment),
     });
 
+    this.taskNetwork = {
+      subnetIds: props.cluster.vpc.selectSubnets(props.subnets).subnetIds,
+      securityGroupIds: [
+        this.securityGroup.securityGroupId,
+        ...(props.dataClientsSecurityGroup ? [props.dataClientsSecurityGroup.securityGroupId] : []),
+      ],
+    };
     if (props.dataClientsSecurityGroup) {
       // Worn by the tasks but kept out of `service.connections`: the load balancer's rules go to the service's
       // own group, and no rule of this stack lands on a group of the data layer (which would be a cycle).
       (this.service.node.defaultChild as ecs.CfnService).addPropertyOverride('NetworkConfiguration.AwsvpcConfiguration.SecurityGroups', [
-        this.securityGroup.securityGroupId,
-        props.dataClientsSecurityGroup.securityGroupId,
+        ...this.taskNetwork.securityGroupIds,
       ]);
     } else {
       if (props.databaseLogin) props.database.allowFrom(this.service);

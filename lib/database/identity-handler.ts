@@ -14,6 +14,7 @@
  * Bundled by esbuild at synth (`NodejsFunction`); `@aws-sdk/*` comes from the Lambda runtime, `pg` is bundled.
  */
 import { Client } from 'pg';
+import { type CustomResourceRequest, putResponse, responseBody } from '../hooks/cfn-response';
 
 /** The custom resource's properties (strings, as CloudFormation passes them). */
 export interface IdentityProperties {
@@ -26,15 +27,7 @@ export interface IdentityProperties {
 }
 
 /** The part of a CloudFormation custom resource event this handler reads. */
-export interface CustomResourceEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResponseURL: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: IdentityProperties & { readonly ServiceToken: string };
-}
+export type CustomResourceEvent = CustomResourceRequest<IdentityProperties>;
 
 export interface MasterCredentials {
   readonly username: string;
@@ -68,20 +61,10 @@ export async function handle(event: CustomResourceEvent, deps: Dependencies): Pr
   } catch (error) {
     status = 'FAILED';
     // The message of pg or the SDK, never the credentials (they are not part of either).
-    reason = `${event.RequestType} failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000);
+    reason = `${event.RequestType} failed: ${error instanceof Error ? error.message : String(error)}`;
   }
   console.log(JSON.stringify({ requestType: event.RequestType, status, reason }));
-  await deps.respond(
-    event.ResponseURL,
-    JSON.stringify({
-      Status: status,
-      Reason: reason,
-      PhysicalResourceId: physicalResourceId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    }),
-  );
+  await deps.respond(event.ResponseURL, responseBody(event, status, reason, physicalResourceId));
 }
 
 /** The narrow part of `@aws-sdk/client-secrets-manager` used here (the Lambda runtime provides the package). */
@@ -101,11 +84,7 @@ export function awsDependencies(): Dependencies {
       return { username: secret.username, password: secret.password };
     },
     runStatements: runOnDatabase,
-    async respond(url, body) {
-      // A pre-signed S3 URL: no content type, or the signature does not match.
-      const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' } });
-      if (!res.ok) throw new Error(`CloudFormation response: HTTP ${res.status}`);
-    },
+    respond: putResponse,
   };
 }
 

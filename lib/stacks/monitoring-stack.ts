@@ -6,12 +6,15 @@ import type { PublicLoadBalancer } from '../constructs/load-balancer';
 import type { WebService } from '../constructs/web-service';
 import type { AppConfig } from '../../config/schema';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { CostBudget } from '../constructs/cost-budget';
 import { BackupFailureRules } from '../constructs/backup-failure-rules';
 import { DeploymentFailureRule } from '../constructs/deployment-failure-rule';
 import { Observability } from '../constructs/observability';
 import { runbookLink } from '../monitoring/runbook';
 import { Outputs } from '../outputs';
 import { ZonalAutoshift } from '../constructs/zonal-autoshift';
+import { COST_MODEL_METADATA } from '../template-metadata';
+import { costModel } from './cost-model';
 import { EnvironmentStack } from './environment-stack';
 
 export interface MonitoringStackProps {
@@ -31,6 +34,8 @@ export class MonitoringStack extends EnvironmentStack {
   readonly backupFailures: BackupFailureRules;
   /** Every alarm of the environment and its dashboard. */
   readonly observability: Observability;
+  /** The AWS Budgets budget, where `cost.monthlyBudget` is set. */
+  readonly budget?: CostBudget;
 
   constructor(scope: Construct, props: MonitoringStackProps) {
     const { config } = props;
@@ -41,11 +46,23 @@ export class MonitoringStack extends EnvironmentStack {
     // Deployed after the layers it watches (the stacks that hold the handles).
     for (const stack of new Set([props.database, props.loadBalancer, ...props.services].map((c) => Stack.of(c))))
       this.addStackDependency(stack);
+    const budgetName = `${this.namePrefix}-monthly`;
+    const monthlyBudget = config.cost.monthlyBudget;
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       subscriptions: config.monitoring.alarmSubscriptions,
       keyRemovalPolicy: this.statefulRemovalPolicy,
-      publishers: [AlarmTopic.cloudWatchAlarms(this, this.namePrefix), AlarmTopic.eventBridgeRules(this, this.namePrefix)],
+      publishers: [
+        AlarmTopic.cloudWatchAlarms(this, this.namePrefix),
+        AlarmTopic.eventBridgeRules(this, this.namePrefix),
+        // Budgets may publish only where a budget exists: a grant without a budget is a grant nobody needs.
+        ...(monthlyBudget !== undefined ? [AlarmTopic.budget(this, budgetName)] : []),
+      ],
     });
+    if (monthlyBudget !== undefined) {
+      this.budget = new CostBudget(this, 'Budget', { budgetName, monthlyLimit: monthlyBudget, topic: this.alarmTopic.topic });
+    }
+    // `npm run cost` and `npm run diff` price a revision from its templates alone (docs/cost.md).
+    this.templateOptions.metadata = { ...this.templateOptions.metadata, [COST_MODEL_METADATA]: costModel(config) };
     this.deploymentFailures = new DeploymentFailureRule(this, 'DeploymentFailures', {
       services: props.services.map((s) => s.service),
       topic: this.alarmTopic.topic,

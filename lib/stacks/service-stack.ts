@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../../config/project-root';
 import type { EncryptionKey } from '../constructs/encryption';
 import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../handles';
 import { PublicLoadBalancer } from '../constructs/load-balancer';
+import { SchemaMigration } from '../constructs/schema-migration';
 import { TaskFaultInjection } from '../constructs/task-fault-injection';
 import type { Network } from '../constructs/network';
 import { WebService } from '../constructs/web-service';
@@ -35,6 +36,8 @@ export class ServiceStack extends EnvironmentStack {
   readonly loadBalancer: PublicLoadBalancer;
   /** The services of `services` in config, in config order. */
   readonly services: readonly WebService[];
+  /** The schema migrations, by service name: one per service with `read-write` database access. */
+  readonly schemaMigrations: Readonly<Record<string, SchemaMigration>>;
 
   constructor(scope: Construct, props: ServiceStackProps) {
     const { config } = props;
@@ -100,6 +103,27 @@ export class ServiceStack extends EnvironmentStack {
           testListener,
         }),
     );
+
+    // A service that owns its schema (read-write access) migrates it before CloudFormation updates the service:
+    // the migration task runs the new task definition revision, and the service waits for it.
+    const migrations: Record<string, SchemaMigration> = {};
+    for (const s of this.services) {
+      if (config.services[s.name].database.access !== 'read-write') continue;
+      const migration = (migrations[s.name] = new SchemaMigration(s, 'SchemaMigration', {
+        cluster: this.cluster,
+        taskDefinition: s.taskDefinition,
+        container: s.container,
+        subnetIds: s.taskNetwork.subnetIds,
+        securityGroupIds: s.taskNetwork.securityGroupIds,
+        logGroup: s.logGroup,
+        logStreamPrefix: s.name,
+        logsKey: this.logsKey,
+        logRetentionDays: config.services[s.name].logRetentionDays,
+        logGroupPolicy: this.logGroupPolicy,
+      }));
+      migration.gate(s.service);
+    }
+    this.schemaMigrations = migrations;
 
     // Only where experiments are enabled: elsewhere (production, by default) the task definitions stay as they are.
     if (chaosEnabled(config)) {

@@ -5,6 +5,7 @@
  */
 import * as os from 'os';
 import { type FormatStream, formatDifferences, fullDiff } from '@aws-cdk/cloudformation-diff';
+import { costDeltas, type EnvironmentCostDelta } from '../cost/estimate';
 import { type RolloutChange, rolloutChanges } from './rollouts';
 import { type AllowEntry, findAllowance } from './allow-list';
 import { classifyResources, classifySecurity, constructPaths, type ResourceChange, type SecurityChange } from './classify';
@@ -72,7 +73,12 @@ export interface DiffReport {
   readonly hazards: readonly PlanFinding[];
   /** Allow-list entries that matched nothing: stale once the change they allowed has shipped. */
   readonly unusedAllowances: readonly AllowEntry[];
-  /** 0: safe (or every destructive change and hazard allowed); 1: a stateful resource would be replaced or removed, or a hazard. */
+  /** The monthly cost before and after, per environment and per billed item (scripts/cost/, docs/cost.md). */
+  readonly cost: readonly EnvironmentCostDelta[];
+  /**
+   * 0: safe (or every destructive change and hazard allowed); 1: a stateful resource would be replaced or removed, a
+   * hazard, or an environment's expected monthly cost taken above its `cost.monthlyBudget`.
+   */
   readonly exitCode: 0 | 1;
 }
 
@@ -108,12 +114,15 @@ export function compareRevisions(base: RevisionTemplates, head: RevisionTemplate
     }
   }
   const used = new Set([...findings, ...hazards].map((f) => f.allowedBy).filter((e) => e !== undefined));
+  const cost = costDeltas(base, head);
+  const blocked = findings.some((f) => !f.allowedBy) || hazards.some((h) => !h.allowedBy) || cost.some((c) => c.overBudget);
   return {
     environments,
     findings,
     hazards,
     unusedAllowances: allow.filter((e) => !used.has(e)),
-    exitCode: findings.some((f) => !f.allowedBy) || hazards.some((h) => !h.allowedBy) ? 1 : 0,
+    cost,
+    exitCode: blocked ? 1 : 0,
   };
 }
 

@@ -2,6 +2,7 @@
  * Renders a DiffReport: for a terminal (the CDK-style diff per stack, then the verdict) and as Markdown for a
  * pull-request comment (the verdict and the destructive list first, the full diff folded away).
  */
+import { rangeText, renderCostMarkdown, renderCostText } from '../cost/report';
 import { CHANGE_KINDS, countByKind, type ResourceChange, type SecurityChange, stripAnsi } from './classify';
 import type { DiffReport, Finding, PlanFinding, StackReport } from './engine';
 import type { TrafficImpact } from './traffic';
@@ -41,6 +42,8 @@ export function renderText(report: DiffReport, options: RenderOptions): string {
     for (const stack of env.stacks) out.push(`${env.name}  ${stack.stack}: ${summarizeCounts(stack)}`);
   }
   out.push('');
+  const cost = renderCostText(report.cost);
+  if (cost.length > 0) out.push(...cost, '');
   const rollouts = rolloutEntries(report);
   if (rollouts.length > 0) {
     out.push('Deployment strategy changes (modelled end-to-end time of one deployment, docs/services.md):');
@@ -104,6 +107,7 @@ export function renderMarkdown(report: DiffReport, options: RenderOptions): stri
     `**${verdict(report, options)}**`,
     '',
   ];
+  head.push(...renderCostMarkdown(report.cost));
   const rollouts = rolloutEntries(report);
   if (rollouts.length > 0) {
     head.push('### Deployment strategy changes (modelled time of one deployment)', '', ...rollouts.map((line) => `- ${line}`), '');
@@ -273,6 +277,15 @@ function securityTitle(change: SecurityChange): string {
 }
 
 function verdict(report: DiffReport, options: RenderOptions): string {
+  const overBudget = report.cost.filter((c) => c.overBudget);
+  const budgetNote =
+    overBudget.length > 0
+      ? ` Over budget: ${overBudget.map((c) => `${c.env} would cost ${rangeText(c.totalAfter)} a month, above its cost.monthlyBudget of ${rangeText({ low: c.monthlyBudget!, expected: c.monthlyBudget!, high: c.monthlyBudget! })}`).join('; ')}.`
+      : '';
+  return verdictWithoutBudget(report, options, overBudget.length > 0) + budgetNote;
+}
+
+function verdictWithoutBudget(report: DiffReport, options: RenderOptions, overBudget: boolean): string {
   const blocked = report.findings.filter((f) => !f.allowedBy);
   const blockedHazards = report.hazards.filter((h) => !h.allowedBy);
   const allowed = report.findings.length - blocked.length + report.hazards.length - blockedHazards.length;
@@ -284,6 +297,8 @@ function verdict(report: DiffReport, options: RenderOptions): string {
   if (blocked.length > 0) {
     return `BLOCKED: ${blocked.length} stateful resource${blocked.length === 1 ? '' : 's'} would be replaced or removed${allowedNote}. Keep the construct ID, or add a reviewed entry to ${options.allowFile ?? '.diff-allow.json'}.`;
   }
+  if (overBudget)
+    return 'BLOCKED: the change takes the monthly cost above the budget; lower the cost, or raise cost.monthlyBudget in review.';
   const changed = report.environments.some((e) => e.status !== 'compared' || e.stacks.some((s) => s.status !== 'unchanged'));
   return changed ? `SAFE: no stateful resource is replaced or removed, no deploy-plan hazard${allowedNote}.` : 'SAFE: no changes.';
 }

@@ -7,6 +7,7 @@
  */
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { AuroraDatabase, InstanceDatabase } from '../../lib/constructs/database';
+import type * as budgets from 'aws-cdk-lib/aws-budgets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { serviceDatabaseUsers, MASTER_USERNAME } from '../../lib/database/identity-sql';
@@ -254,6 +255,95 @@ export function buildMatrix(input: MatrixInput): Check[] {
     }
   }
 
+  // The schema migration of a read-write service runs that service's task definition in its cluster, passing the
+  // task's two roles to ECS tasks; nothing of another family, cluster or role.
+  const clusterArn = attr(cfn(service.cluster), 'Arn');
+  const clusterName = ref(cfn(service.cluster));
+  for (const svc of service.services) {
+    const migration = service.schemaMigrations[svc.name];
+    if (!migration) continue;
+    const who = `${svc.name} schema migration function role`;
+    const principal = roleArn(migration.role);
+    const policies = identityPolicies(migration.role);
+    const family = (revision: number, name = svc.taskDefinition.family) => r.arn('ecs', `task-definition/${name}:${revision}`);
+    const check = (action: string, on: string, resource: string, expected: Expected, why: string, context: Record<string, string> = {}) =>
+      add({ who, action, on, expected, why, principal, resource, context, identityPolicies: policies });
+    check(
+      'ecs:RunTask',
+      `any revision of ${svc.name}'s task definition, in the cluster`,
+      family(42),
+      'allow',
+      'it runs the revision being deployed',
+      {
+        'ecs:cluster': clusterArn,
+      },
+    );
+    check(
+      'ecs:RunTask',
+      `${svc.name}'s task definition in another cluster`,
+      family(42),
+      'deny',
+      'the ecs:cluster condition names the service’s cluster',
+      {
+        'ecs:cluster': r.arn('ecs', 'cluster/another'),
+      },
+    );
+    const otherFamily = service.services.find((o) => o !== svc)?.taskDefinition.family ?? 'another-family';
+    check(
+      'ecs:RunTask',
+      `another task definition family (${otherFamily})`,
+      family(1, otherFamily),
+      'deny',
+      'only its own service’s family',
+      {
+        'ecs:cluster': clusterArn,
+      },
+    );
+    const passTo = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+    for (const [label, role] of [
+      ['task role', svc.taskDefinition.taskRole],
+      ['execution role', svc.taskDefinition.executionRole!],
+    ] as const) {
+      check(
+        'iam:PassRole',
+        `${svc.name}'s ${label}, to ECS tasks`,
+        roleArn(role),
+        'allow',
+        'the task runs with the service’s own roles',
+        passTo,
+      );
+      check('iam:PassRole', `${svc.name}'s ${label}, to Lambda`, roleArn(role), 'deny', 'passed to ECS tasks only', {
+        'iam:PassedToService': 'lambda.amazonaws.com',
+      });
+    }
+    check('iam:PassRole', 'another role (its own function role), to ECS tasks', principal, 'deny', 'only the task’s two roles', passTo);
+    check(
+      'iam:PassRole',
+      'the identity bootstrap role, to ECS tasks',
+      roleArn(db.identities.function.role!),
+      'deny',
+      'only the task’s two roles',
+      passTo,
+    );
+    for (const other of service.services.filter((o) => o !== svc)) {
+      check(
+        'iam:PassRole',
+        `${other.name}'s task role, to ECS tasks`,
+        roleArn(other.taskDefinition.taskRole),
+        'deny',
+        'never another service’s roles',
+        passTo,
+      );
+    }
+    check(
+      'ecs:DescribeTasks',
+      'a task of the cluster',
+      r.arn('ecs', `task/${clusterName}/0123456789abcdef`),
+      'allow',
+      'it waits for the task it started',
+    );
+  }
+
   // The proxy (end-to-end IAM) logs in to the database as each application user, never as the master user.
   const proxyRole = db.proxy.node.findChild('IAMRole') as iam.IRole;
   const proxyPrincipal = roleArn(proxyRole);
@@ -447,6 +537,59 @@ export function buildMatrix(input: MatrixInput): Check[] {
       resource: topicKeyArn,
       resourcePolicy: topicKeyPolicy,
     });
+  }
+  // AWS Budgets, where a budget exists: it may publish and use the key as this budget, and as no other.
+  if (monitoring.budget) {
+    const budgetName = (monitoring.budget.budget.budget as budgets.CfnBudget.BudgetDataProperty).budgetName!;
+    const budgetArn = `arn:aws:budgets::${r.account}:budget/${budgetName}`;
+    const asBudget = publish('budgets.amazonaws.com', 'budgets.amazonaws.com', budgetArn, r.account, true);
+    add({
+      ...asBudget,
+      action: 'sns:Publish',
+      on: `the alarm topic, as budget ${budgetName}`,
+      expected: 'allow',
+      why: 'the budget notifies the topic of actual and forecast overruns',
+      resource: topicArn,
+      resourcePolicy: topicResourcePolicy,
+    });
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      add({
+        ...asBudget,
+        action,
+        on: `the topic key, as budget ${budgetName}`,
+        expected: 'allow',
+        why: 'SNS encrypts the message with the topic key for the publisher',
+        resource: topicKeyArn,
+        resourcePolicy: topicKeyPolicy,
+      });
+    }
+    denies.push(
+      [
+        'budgets.amazonaws.com',
+        'another budget of this account',
+        `arn:aws:budgets::${r.account}:budget/OtherApp-monthly`,
+        r.account,
+        true,
+        'aws:SourceArn names this environment’s budget only',
+      ],
+      [
+        'budgets.amazonaws.com',
+        'a budget of this name in another account',
+        `arn:aws:budgets::${OTHER_ACCOUNT}:budget/${budgetName}`,
+        OTHER_ACCOUNT,
+        true,
+        'aws:SourceAccount: the confused deputy',
+      ],
+    );
+  } else {
+    denies.push([
+      'budgets.amazonaws.com',
+      'a budget of this account (the environment sets no cost.monthlyBudget)',
+      `arn:aws:budgets::${r.account}:budget/${prefix}-monthly`,
+      r.account,
+      true,
+      'no budget, no grant: Budgets is a publisher only where a budget exists',
+    ]);
   }
   for (const [principal, as, sourceArn, account, secure, why] of denies) {
     add({

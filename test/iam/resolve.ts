@@ -163,6 +163,11 @@ export class Resolver {
         return named('AlarmName');
       case 'AWS::CloudWatch::CompositeAlarm':
         return named('AlarmName');
+      case 'AWS::ECS::Cluster':
+        return named('ClusterName');
+      case 'AWS::ECS::TaskDefinition':
+        // Its Ref is the ARN of the revision.
+        return this.arn('ecs', `task-definition/${named('Family')}:1`);
       default:
         return `${name}-${fakeId('lower', stack, name).slice(0, 12)}`;
     }
@@ -198,6 +203,8 @@ export class Resolver {
         return this.arn('cloudwatch', `alarm:${ref()}`);
       case 'AWS::Events::Rule.Arn':
         return this.arn('events', `rule/${ref()}`);
+      case 'AWS::ECS::Cluster.Arn':
+        return this.arn('ecs', `cluster/${ref()}`);
       case 'AWS::Lambda::Function.Arn':
         return this.arn('lambda', `function:${ref()}`);
       default:

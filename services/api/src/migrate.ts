@@ -1,7 +1,8 @@
 /**
  * The schema migrations, as a one-off task: `node dist/migrate.js` with the service's environment, meant to run
- * before a deployment shifts traffic. The local workload and the integration tests run it this way; the stack
- * does not define or run it yet, and the image does not install node-pg-migrate yet (docs/workload.md#migrations).
+ * before a deployment shifts traffic. The stack runs it that way for every service with `read-write` database
+ * access (lib/constructs/schema-migration.ts, docs/workload.md#migrations); the local workload and the
+ * integration tests run it the same way against the harness's servers.
  *
  * - The tool is node-pg-migrate: migrations are the SQL files in `migrations/`, applied in order, each once,
  *   recorded in the `pgmigrations` table of the service's schema, under an advisory lock, so two tasks started

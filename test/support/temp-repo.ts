@@ -1,0 +1,66 @@
+/**
+ * A temporary git repository holding a copy of this project (what the app needs to synthesize, and the review
+ * commands), with one commit, `base`, and node_modules borrowed through a symlink: the ground on which the
+ * offline diff and its cost section are tested end to end. The working tree is edited per case.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CHILD_NODE_FLAGS } from './child';
+
+const ROOT = path.join(__dirname, '..', '..');
+/** What the app needs to synthesize, and the diff command itself. */
+const SOURCES = ['bin', 'lib', 'config', 'scripts', 'services', 'cdk.json', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+export interface TempRepo {
+  readonly dir: string;
+  git(...args: string[]): string;
+  /** Replaces `from` by `to` in `file`; fails (an expect) when the source no longer holds `from`. */
+  edit(change: { file: string; from: string; to: string }): void;
+  /** Runs `scripts/<script>` in the repository, as `npm run` would. */
+  run(script: string, args: string[]): { status: number | null; stdout: string; stderr: string };
+  /** Undoes every edit of the working tree. */
+  reset(): void;
+  remove(): void;
+}
+
+export function createTempRepo(prefix: string): TempRepo {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' }).stdout;
+  for (const source of SOURCES) fs.cpSync(path.join(ROOT, source), path.join(dir, source), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  fs.writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n');
+  git('init', '--quiet');
+  git('add', '-A');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'base');
+  return {
+    dir,
+    git,
+    edit(change) {
+      const file = path.join(dir, change.file);
+      const text = fs.readFileSync(file, 'utf8');
+      // A test that edits nothing would pass for the wrong reason: fail when the source has moved on.
+      expect(text).toContain(change.from);
+      fs.writeFileSync(file, text.replace(change.from, change.to));
+    },
+    run(script, args) {
+      const result = spawnSync(
+        process.execPath,
+        [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', `scripts/${script}`, ...args],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+        },
+      );
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    },
+    reset() {
+      git('checkout', '--quiet', '--', '.');
+    },
+    remove() {
+      fs.unlinkSync(path.join(dir, 'node_modules'));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
