@@ -18,4 +18,22 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The construct boundary (docs/architecture.md): a construct takes narrow, typed props and never reads the
+    // configuration schema, its defaults or its loader; the stacks in lib/stacks map config to props.
+    files: ['lib/constructs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)config(/|$)',
+              message: 'A construct does not import config/: take narrow props, and let the stack (lib/stacks) map config to them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

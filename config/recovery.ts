@@ -13,7 +13,7 @@
  * Figures AWS documents are marked so; the rest are planning figures, conservative on purpose, that restore
  * testing measures for real: `npm run verify` prints the duration of the latest restore test next to the RTO.
  */
-import type { DatabaseEngine } from './database-engines';
+import type { DatabaseEngine } from '../lib/database/engines';
 import { BACKUP_FREQUENCIES, type BackupFrequency } from './schema/recovery';
 
 /** RDS and Aurora upload transaction logs every 5 minutes: the newest restorable time trails by up to 5 (AWS documents it). */

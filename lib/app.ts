@@ -39,11 +39,17 @@ export function buildEnvironment(app: App, config: AppConfig, compliance: Compli
   const service = new ServiceStack(app, {
     config,
     network: network.network,
-    data,
+    dataClients: data.dataClients,
     database: data.database,
     cacheTiers: data.caches.tiers,
   });
-  const monitoring = new MonitoringStack(app, { config, data, service });
+  const monitoring = new MonitoringStack(app, {
+    config,
+    database: data.database,
+    cacheTiers: data.caches.tiers,
+    services: service.services,
+    loadBalancer: service.loadBalancer,
+  });
   const chaos = chaosEnabled(config) ? new ChaosStack(app, { config, monitoring }) : undefined;
   // No `chaos` or `backupCopy` key at all where the feature is off, so that iterating the stacks finds only stacks.
   return { network, data, service, monitoring, ...(chaos ? { chaos } : {}), ...(backupCopy ? { backupCopy } : {}) };

@@ -18,8 +18,7 @@ import * as path from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { planCapacity } from '../config/capacity';
-import { NODE_MEMORY_GIB } from '../config/capacity/cache';
+import { NODE_MEMORY_GIB, planCapacity } from '../lib/capacity';
 import { loadEnvironment } from '../config/load';
 import type { FeedMetrics } from '../services/api/src/feed';
 import {

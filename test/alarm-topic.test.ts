@@ -11,7 +11,6 @@ function build(extra: { servicePrincipal: string; sourceArn: string }[] = []) {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
   new AlarmTopic(stack, 'AlarmTopic', {
     subscriptions: [],
-    production: false,
     publishers: [AlarmTopic.cloudWatchAlarms(stack, 'App-dev'), AlarmTopic.eventBridgeRules(stack, 'App-dev'), ...extra],
   });
   return Template.fromStack(stack);

@@ -1,4 +1,4 @@
-import { CACHE_HEADROOM, CACHE_NODE_TYPES, NODE_MEMORY_GIB, cacheCapacity, memoryUse } from '../config/capacity/cache';
+import { CACHE_HEADROOM, CACHE_NODE_TYPES, NODE_MEMORY_GIB, cacheCapacity, memoryUse } from '../lib/capacity';
 
 const GIB = 1024 ** 3;
 

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { cacheContainerEnvironment, cacheEnvNames } from '../lib/constructs/cache-env';
-import type { CacheTierEndpoints } from '../lib/constructs/handles';
+import { cacheContainerEnvironment, cacheEnvNames } from '../lib/cache-env';
+import type { CacheTierEndpoints } from '../lib/handles';
 
 describe('cache environment variables', () => {
   test('name the tier in upper case', () => {
@@ -9,6 +9,7 @@ describe('cache environment variables', () => {
       primaryEndpoint: 'CACHE_CRITICAL_PRIMARY_ENDPOINT',
       readerEndpoint: 'CACHE_CRITICAL_READER_ENDPOINT',
       port: 'CACHE_CRITICAL_PORT',
+      tls: 'CACHE_CRITICAL_TLS',
       authToken: 'CACHE_CRITICAL_AUTH_TOKEN',
     });
   });
@@ -33,7 +34,12 @@ describe('cache environment variables', () => {
       allowFrom: () => undefined,
     };
     expect(cacheContainerEnvironment([tier])).toEqual({
-      environment: { CACHE_HOT_PRIMARY_ENDPOINT: 'primary.example', CACHE_HOT_READER_ENDPOINT: 'reader.example', CACHE_HOT_PORT: '6379' },
+      environment: {
+        CACHE_HOT_PRIMARY_ENDPOINT: 'primary.example',
+        CACHE_HOT_READER_ENDPOINT: 'reader.example',
+        CACHE_HOT_PORT: '6379',
+        CACHE_HOT_TLS: 'true',
+      },
       secrets: { CACHE_HOT_AUTH_TOKEN: secret },
     });
   });

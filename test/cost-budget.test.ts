@@ -12,7 +12,6 @@ function build(props: Partial<CostBudgetProps> = {}) {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
   const topic = new AlarmTopic(stack, 'AlarmTopic', {
     subscriptions: [],
-    production: false,
     publishers: [AlarmTopic.budget(stack, 'App-dev-monthly')],
   });
   new CostBudget(stack, 'Budget', { budgetName: 'App-dev-monthly', monthlyLimit: 500, topic: topic.topic, ...props });

@@ -98,7 +98,6 @@ describe('the identity bootstrap construct', () => {
       databaseSecurityGroup,
       logsKey: key,
       logRetentionDays: 30,
-      production: true,
     });
     return { template: Template.fromStack(stack), identities };
   }

@@ -3,6 +3,7 @@
  * authentication, parameters, logs, encryption, placement, security groups, outputs and data safety.
  */
 import { Stack } from 'aws-cdk-lib';
+import { AuroraDatabase, InstanceDatabase } from '../lib/constructs/database';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -269,8 +270,8 @@ describe('Aurora readers', () => {
 
   test('monitoring gets the proxy, the cluster and the reader identifiers as typed properties', () => {
     const { database } = synth('prod').stacks.data;
-    expect(database.cluster).toBeDefined();
-    expect(database.primary).toBeUndefined();
+    expect(database).toBeInstanceOf(AuroraDatabase);
+    expect(database.backupTarget.kind).toBe('cluster');
     expect(database.readerInstanceIdentifiers).toEqual(['scaledapp-prod-reader-1', 'scaledapp-prod-reader-2']);
     expect(database.writerInstanceIdentifier).toBe('scaledapp-prod-writer');
   });
@@ -358,9 +359,9 @@ describe('postgres readers', () => {
 
   test('monitoring gets the primary, the replicas and their identifiers as typed properties', () => {
     const { database } = postgres().stacks.data;
-    expect(database.cluster).toBeUndefined();
-    expect(database.primary).toBeDefined();
-    expect(database.replicas).toHaveLength(2);
+    expect(database).toBeInstanceOf(InstanceDatabase);
+    expect((database as InstanceDatabase).replicas).toHaveLength(2);
+    expect(database.monitoredResources.instances).toHaveLength(3);
     expect(database.readerInstanceIdentifiers).toEqual(['scaledapp-prod-reader-1', 'scaledapp-prod-reader-2']);
   });
 });

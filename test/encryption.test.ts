@@ -18,7 +18,7 @@ const ADMIN = { name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Ef
 
 function keyPolicy(): unknown {
   const stack = new Stack(new App(), 'Keys', { env: { account: ACCOUNT, region: REGION } });
-  new EncryptionKey(stack, 'Key', { description: 'test', production: true, forCloudWatchLogs: true });
+  new EncryptionKey(stack, 'Key', { description: 'test', forCloudWatchLogs: true });
   const keys = Template.fromStack(stack).findResources('AWS::KMS::Key');
   return resolvePseudo(Object.values(keys)[0].Properties.KeyPolicy);
 }

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { RUNBOOK_SECTIONS } from '../lib/constructs/runbook';
+import { RUNBOOK_SECTIONS } from '../lib/monitoring/runbook';
 import { Outputs } from '../lib/outputs';
 import { configOf, synth } from './support/synth';
 import { WORKER_SERVICE } from './support/fixtures';

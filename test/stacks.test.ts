@@ -154,23 +154,20 @@ describe('monitoring stack', () => {
     });
   });
 
-  test('CloudWatch alarms and EventBridge may use the topic key to publish, each scoped to this account', () => {
+  test('CloudWatch alarms and EventBridge may use the topic key to publish; CloudWatch scoped to this account', () => {
     // That they actually may (and nobody else) is evaluated by the permission matrix (test/iam).
-    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+    const key = (statement: object) =>
       synth('prod')
         .template('monitoring')
-        .hasResourceProperties('AWS::KMS::Key', {
-          KeyPolicy: {
-            Statement: Match.arrayWith([
-              Match.objectLike({
-                Principal: { Service: service },
-                Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-                Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '333333333333' } }),
-              }),
-            ]),
-          },
-        });
-    }
+        .hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: Match.arrayWith([Match.objectLike(statement)]) } });
+    key({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '333333333333' } }),
+    });
+    // EventBridge's KMS requests carry no source: a key statement that requires one drops every event (AlarmTopic's
+    // keyRequestsCarrySource). The topic policy still admits this account's rules only.
+    key({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: Match.absent() });
   });
 
   test('subscriptions come from config: prod pages on-call by email, dev has none', () => {

@@ -2,7 +2,8 @@
  * Cross-field rules of the cache tiers. Like every rule they read the configuration defensively: they run
  * even when other fields are invalid, so that every problem is reported at once.
  */
-import { CACHE_NODE_TYPES, type CacheNodeType, cacheCapacity, thousands } from '../capacity/cache';
+import { CACHE_NODE_TYPES, type CacheNodeType, cacheCapacity, thousands } from '../../lib/capacity';
+import { PRODUCTION_SNAPSHOT_DAYS } from '../../lib/capacity';
 import type { DeepPartial } from '../types';
 import { VALKEY_VERSIONS, type ValkeyVersion } from './cache';
 import type { z } from 'zod';
@@ -12,9 +13,6 @@ import { type Path, type Rule, windowsOverlap } from './rules';
 /** Like `Report`, and may render the received value itself (`5,000,000` rather than `5000000`). */
 type CacheReport = (path: Path, expected: string, shown?: { readonly received: string }) => void;
 type CacheRule = (config: Parameters<Rule>[0], report: CacheReport) => void;
-
-/** NIST 800-53 R5 (CP-9) and HIPAA (164.308(a)(7)) in the compliance gate ask replication groups for this much. */
-export const PRODUCTION_SNAPSHOT_DAYS = 15;
 
 type Tier = DeepPartial<CacheTierConfig>;
 

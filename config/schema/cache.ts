@@ -1,19 +1,6 @@
 import { z } from 'zod';
-import { CACHE_NODE_TYPES } from '../capacity/cache';
+import { CACHE_NODE_TYPES, EVICTION_POLICIES } from '../../lib/capacity';
 import { dailyWindow, dnsLabel, int, logRetentionDays, weeklyWindow } from './primitives';
-
-/** The `maxmemory-policy` values Valkey accepts. */
-export const EVICTION_POLICIES = [
-  'noeviction',
-  'allkeys-lru',
-  'allkeys-lfu',
-  'allkeys-random',
-  'volatile-lru',
-  'volatile-lfu',
-  'volatile-random',
-  'volatile-ttl',
-] as const;
-export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
 
 /** Valkey versions ElastiCache offers, and the parameter group family each belongs to. */
 export const VALKEY_VERSIONS = { '7.2': 'valkey7', '8.0': 'valkey8', '8.1': 'valkey8' } as const;
@@ -43,8 +30,8 @@ export const cacheTierSchema = z
     parameterGroupFamily: enumOf(VALKEY_FAMILIES, 'a Valkey parameter group family')
       .default('valkey8')
       .meta({ description: 'Parameter group family; must be the family of `engineVersion` (valkey7 for 7.x, valkey8 for 8.x).' }),
-    nodeType: enumOf(CACHE_NODE_TYPES as [string, ...string[]], 'a node type of the capacity table in config/capacity/cache.ts').meta({
-      description: 'Node type; its memory (config/capacity/cache.ts) is what the capacity model checks the load against.',
+    nodeType: enumOf(CACHE_NODE_TYPES as [string, ...string[]], 'a node type of the capacity table in lib/capacity/cache.ts').meta({
+      description: 'Node type; its memory (lib/capacity/cache.ts) is what the capacity model checks the load against.',
     }),
     clusterMode: z
       .boolean()

@@ -1,11 +1,10 @@
 /**
  * Rules of the database layer that span fields: the engine, its version and instance class must exist
  * together, production needs a reader, and the configuration must carry the load it states (the capacity
- * model of config/capacity.ts). Like every rule, they read the configuration defensively.
+ * model of lib/capacity/database.ts). Like every rule, they read the configuration defensively.
  */
-import { planCapacity } from '../capacity';
-import { type DatabaseEngine, engineMajorEntry, engineVersionEntry, exampleMajors, supportedFamilies } from '../database-engines';
-import { INSTANCE_CLASS_NAMES, type InstanceClassName, instanceClassesOf, SERVERLESS } from '../instance-classes';
+import { INSTANCE_CLASS_NAMES, type InstanceClassName, instanceClassesOf, planCapacity, SERVERLESS } from '../../lib/capacity';
+import { type DatabaseEngine, engineMajorEntry, engineVersionEntry, exampleMajors, supportedFamilies } from '../../lib/database/engines';
 import type { Rule } from './rules';
 
 const isEngine = (e: unknown): e is DatabaseEngine => e === 'aurora-postgresql' || e === 'postgres';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { INSTANCE_CLASS_NAMES } from '../instance-classes';
+import { INSTANCE_CLASS_NAMES } from '../../lib/capacity';
 import { dailyWindow, int, logRetentionDays, weeklyWindow } from './primitives';
 
-export const DATABASE_ENGINES = ['aurora-postgresql', 'postgres'] as const;
+import { DATABASE_ENGINES } from '../../lib/database/engines';
 
 export const databaseSchema = z
   .strictObject({
@@ -31,7 +31,7 @@ export const databaseSchema = z
     }),
     instanceClass: z
       .enum(INSTANCE_CLASS_NAMES, {
-        error: `expected one of the instance classes of config/instance-classes.ts (${INSTANCE_CLASS_NAMES.join(', ')})`,
+        error: `expected one of the instance classes of lib/capacity/instance-classes.ts (${INSTANCE_CLASS_NAMES.join(', ')})`,
       })
       .meta({
         description:

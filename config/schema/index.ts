@@ -46,12 +46,5 @@ export const appConfigSchema = z
 export type AppConfig = z.infer<typeof appConfigSchema>;
 /** What a configuration must state before the schema fills in its own defaults (`.default(...)`). */
 export type AppConfigInput = z.input<typeof appConfigSchema>;
-export type NetworkConfig = AppConfig['network'];
-export type DatabaseConfig = AppConfig['database'];
-export type CapacityConfig = AppConfig['capacity'];
 export type CacheConfig = AppConfig['cache'];
 export type CacheTierConfig = CacheConfig['tiers'][string];
-export type MonitoringConfig = AppConfig['monitoring'];
-export type AlarmThresholds = MonitoringConfig['thresholds'];
-export type ServiceConfig = AppConfig['services'][string];
-export type LoadBalancerConfig = AppConfig['loadBalancer'];

@@ -3,7 +3,7 @@
  * even when other fields are invalid, so that every problem is reported at once.
  */
 import type { z } from 'zod';
-import { CACHE_HEADROOM } from '../capacity/cache';
+import { CACHE_HEADROOM } from '../../lib/capacity';
 import type { DeepPartial } from '../types';
 import type { AppConfig } from './index';
 import type { Rule } from './rules';

@@ -6,10 +6,10 @@
  * canary percent 0.1 to 100 and linear step 3 to 100, both in multiples of 0.1; every bake time 0 to 1,440 minutes.
  */
 import { z } from 'zod';
+import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../../lib/constructs/traffic-shift';
 import { int } from './primitives';
 
-export const DEPLOYMENT_STRATEGIES = ['rolling', 'blue-green', 'linear', 'canary'] as const;
-export type DeploymentStrategyName = (typeof DEPLOYMENT_STRATEGIES)[number];
+export { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName };
 
 export const ROLLOUT_DEFAULTS = {
   canary: { percent: 10, bakeMinutes: 10 },

@@ -1,10 +1,16 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { MonitoringConfig } from '../../config/schema';
 import { EncryptionKey } from './encryption';
+
+/** One recipient of the alarm notifications. */
+export interface AlarmSubscription {
+  readonly protocol: 'email' | 'https';
+  /** The e-mail address, or the `https://` URL. */
+  readonly endpoint: string;
+}
 
 /** An AWS service that publishes to the alarm topic on this account's behalf, and which of its resources may. */
 export interface AlarmPublisher {
@@ -23,8 +29,16 @@ export interface AlarmPublisher {
 }
 
 export interface AlarmTopicProps {
-  readonly subscriptions: MonitoringConfig['alarmSubscriptions'];
-  readonly production: boolean;
+  /**
+   * Who is told: an e-mail address or an HTTPS endpoint each.
+   * @default - no subscriptions
+   */
+  readonly subscriptions?: readonly AlarmSubscription[];
+  /**
+   * What CloudFormation does with the topic's key when it leaves the template.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly keyRemovalPolicy?: RemovalPolicy;
   /**
    * Who may publish. Each gets the same statement in the topic policy and in the key policy, scoped to this
    * account (`aws:SourceAccount`) and to `sourceArn` (`aws:SourceArn`), so that no other account's alarm or
@@ -79,7 +93,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    this.key = new EncryptionKey(this, 'Key', { description: 'Encrypts the alarm topic', production: props.production });
+    this.key = new EncryptionKey(this, 'Key', { description: 'Encrypts the alarm topic', removalPolicy: props.keyRemovalPolicy });
     this.topic = new sns.Topic(this, 'Resource', { masterKey: this.key, enforceSSL: true });
     const account = Stack.of(this).account;
     for (const publisher of props.publishers) {
@@ -101,7 +115,12 @@ export class AlarmTopic extends Construct {
         }),
       );
     }
-    for (const sub of props.subscriptions) {
+    for (const sub of props.subscriptions ?? []) {
+      if (sub.protocol === 'https' && !sub.endpoint.startsWith('https://')) {
+        throw new Error(
+          `AlarmTopic ${this.node.path}: expected an https:// endpoint for an https subscription, got ${JSON.stringify(sub.endpoint)}`,
+        );
+      }
       this.topic.addSubscription(
         sub.protocol === 'email' ? new subscriptions.EmailSubscription(sub.endpoint) : new subscriptions.UrlSubscription(sub.endpoint),
       );

@@ -1,7 +1,7 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { BackupFailureRule } from './backup-alarms';
+import type { BackupFailureRule } from '../monitoring/backup-alarms';
 
 export interface BackupFailureRulesProps {
   /** Where the notifications go: the alarm topic. */

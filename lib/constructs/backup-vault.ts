@@ -20,7 +20,12 @@ export interface ProtectedVaultProps {
   readonly vaultName: string;
   /** Shown in the KMS console. */
   readonly keyDescription: string;
-  readonly production: boolean;
+  /**
+   * What CloudFormation does with the vault and its key when they leave the template (a vault that holds
+   * recovery points cannot be deleted anyway).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
   /**
    * AWS Backup Vault Lock.
    * @default - no lock
@@ -30,8 +35,8 @@ export interface ProtectedVaultProps {
 
 /**
  * A backup vault with its own customer-managed key: the recovery points of resources AWS Backup encrypts itself,
- * and every copy made into the vault, are encrypted with a key that nothing else uses. Retained in production (a
- * vault that holds recovery points cannot be deleted anyway).
+ * and every copy made into the vault, are encrypted with a key that nothing else uses. Retained unless told
+ * otherwise (a vault that holds recovery points cannot be deleted anyway).
  *
  * Construct IDs below are API: the vault and its key are stateful (tests pin them).
  */
@@ -41,11 +46,18 @@ export class ProtectedVault extends Construct {
 
   constructor(scope: Construct, id: string, props: ProtectedVaultProps) {
     super(scope, id);
-    this.key = new EncryptionKey(this, 'Key', { description: props.keyDescription, production: props.production });
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const lock = props.lock;
+    if (lock?.minRetention && lock.maxRetention && lock.minRetention.toDays() > lock.maxRetention.toDays()) {
+      throw new Error(
+        `ProtectedVault ${this.node.path}: expected lock.minRetention (${lock.minRetention.toDays()} days) at most lock.maxRetention (${lock.maxRetention.toDays()} days)`,
+      );
+    }
+    this.key = new EncryptionKey(this, 'Key', { description: props.keyDescription, removalPolicy });
     this.vault = new backup.BackupVault(this, 'Resource', {
       backupVaultName: props.vaultName,
       encryptionKey: this.key,
-      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy,
       lockConfiguration: props.lock && {
         minRetention: props.lock.minRetention,
         maxRetention: props.lock.maxRetention,

@@ -4,13 +4,10 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type CacheCapacity, type CacheNodeType, cacheCapacity } from '../../config/capacity/cache';
-import type { EvictionPolicy } from '../../config/schema/cache';
-import { PRODUCTION_SNAPSHOT_DAYS } from '../../config/schema/cache-rules';
-import type { CacheTierConfig } from '../../config/schema';
+import { type CacheCapacity, type CacheNodeType, type EvictionPolicy, PRODUCTION_SNAPSHOT_DAYS } from '../capacity';
 import { acknowledge } from '../compliance';
-import { EncryptedLogGroup, statefulRemovalPolicy } from './encryption';
-import type { CacheTierEndpoints } from './handles';
+import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
+import type { CacheTierEndpoints } from '../handles';
 
 /** The non-alphanumeric characters ElastiCache accepts in an AUTH token (CreateReplicationGroup, AuthToken). */
 export const AUTH_TOKEN_PUNCTUATION = '!&#$^<>-';
@@ -22,7 +19,51 @@ export const AUTH_TOKEN_EXCLUDED_CHARACTERS = [...SECRETS_MANAGER_PUNCTUATION].f
 export interface CacheTierProps {
   /** Tier name from config (`critical`, `hot`, ...): names the outputs and the environment variables. */
   readonly name: string;
-  readonly config: CacheTierConfig;
+  /** What the tier holds, in a sentence: the replication group's description. */
+  readonly purpose: string;
+  readonly evictionPolicy: EvictionPolicy;
+  /** Valkey version (`8.0`) and the parameter group family it belongs to (`valkey8`). */
+  readonly engineVersion: string;
+  readonly parameterGroupFamily: string;
+  readonly nodeType: CacheNodeType;
+  /**
+   * Cluster mode: keys sharded over `shards` node groups.
+   * @default false
+   */
+  readonly clusterMode?: boolean;
+  /**
+   * Node groups in cluster mode (ignored without it).
+   * @default 1
+   */
+  readonly shards?: number;
+  /** Replicas of each shard (of the one node group without cluster mode). */
+  readonly replicas: number;
+  /** Replicas in other zones than the primary, promoted when its zone fails; needs a replica. */
+  readonly multiAz: boolean;
+  /**
+   * @default 6379
+   */
+  readonly port?: number;
+  /**
+   * `reserved-memory-percent`: memory the engine keeps for itself.
+   * @default 25
+   */
+  readonly reservedMemoryPercent?: number;
+  /** Keys the tier is sized for: with `capacity`, what the memory alarms are set from. */
+  readonly expectedKeys: number;
+  /** What the tier's nodes hold at the stated load, from the capacity model (`cacheCapacity`). */
+  readonly capacity: CacheCapacity;
+  /** Days of automatic snapshots (0: none). */
+  readonly snapshotRetentionDays: number;
+  /** Daily `hh:mm-hh:mm` (UTC) snapshot window and weekly `ddd:hh:mm-ddd:hh:mm` maintenance window. */
+  readonly snapshotWindow: string;
+  readonly maintenanceWindow: string;
+  /**
+   * Why fewer than PRODUCTION_SNAPSHOT_DAYS days of snapshots are acceptable here, for the compliance
+   * acknowledgement. Required for a `noeviction` tier that keeps fewer; an evicting tier's keys are recomputed.
+   * @default - an evicting tier whose keys the application recomputes
+   */
+  readonly shortSnapshotRetentionReason?: string;
   readonly vpc: ec2.IVpc;
   /** Where the nodes live: the isolated subnets, with no route out. */
   readonly subnets: ec2.SubnetSelection;
@@ -30,7 +71,17 @@ export interface CacheTierProps {
   readonly encryptionKey: kms.IKey;
   /** Days to keep the slow and engine logs. */
   readonly logRetentionDays: number;
-  readonly production: boolean;
+  /**
+   * Removal of the AUTH secret and the log groups, and whether a log retention under a year is acknowledged.
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
+  /**
+   * Take a final snapshot when CloudFormation deletes or replaces the replication group (for a tier holding what
+   * cannot be rebuilt); otherwise it is deleted with its data.
+   * @default false
+   */
+  readonly finalSnapshot?: boolean;
   /**
    * Prefix of the log group names.
    * @default '/aws/vendedlogs/elasticache/' followed by the stack name
@@ -81,26 +132,46 @@ export class CacheTier extends Construct implements CacheTierEndpoints, ec2.ICon
 
   constructor(scope: Construct, id: string, props: CacheTierProps) {
     super(scope, id);
-    const { config, name, production } = props;
+    const { name } = props;
+    const config = {
+      ...props,
+      clusterMode: props.clusterMode ?? false,
+      shards: props.shards ?? 1,
+      port: props.port ?? 6379,
+      reservedMemoryPercent: props.reservedMemoryPercent ?? 25,
+    };
+    const where = `CacheTier ${this.node.path}`;
+    if (!Number.isInteger(config.shards) || config.shards < 1) throw new Error(`${where}: expected at least 1 shard, got ${config.shards}`);
+    if (!Number.isInteger(config.replicas) || config.replicas < 0 || config.replicas > 5) {
+      throw new Error(`${where}: expected 0 to 5 replicas per shard, got ${config.replicas}`);
+    }
+    if (config.multiAz && config.replicas === 0) {
+      throw new Error(`${where}: expected at least 1 replica with multiAz (ElastiCache fails over to a replica in another zone), got 0`);
+    }
+    if (
+      config.evictionPolicy === 'noeviction' &&
+      config.snapshotRetentionDays < PRODUCTION_SNAPSHOT_DAYS &&
+      props.shortSnapshotRetentionReason === undefined
+    ) {
+      throw new Error(
+        `${where}: expected at least ${PRODUCTION_SNAPSHOT_DAYS} days of snapshots for a noeviction tier, or a shortSnapshotRetentionReason, got ${config.snapshotRetentionDays}`,
+      );
+    }
+    const logGroupPolicy = props.logGroupPolicy ?? {};
     this.name = name;
     this.evictionPolicy = config.evictionPolicy;
     this.port = config.port;
     this.clusterMode = config.clusterMode;
     this.expectedKeys = config.expectedKeys;
     this.replicasPerShard = config.replicas;
-    this.capacity = cacheCapacity({
-      nodeType: config.nodeType as CacheNodeType,
-      shards: config.clusterMode ? config.shards : 1,
-      reservedMemoryPercent: config.reservedMemoryPercent,
-      bytesPerKey: config.bytesPerKey,
-    });
+    this.capacity = props.capacity;
 
     this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
       description: `AUTH token of the ${name} cache tier`,
       encryptionKey: props.encryptionKey,
       // The SecretString is the token itself; only characters ElastiCache accepts, or the deploy fails.
       generateSecretString: { passwordLength: 64, excludeCharacters: AUTH_TOKEN_EXCLUDED_CHARACTERS, includeSpace: false },
-      removalPolicy: statefulRemovalPolicy(production),
+      removalPolicy: logGroupPolicy.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     acknowledge(
       this.authSecret,
@@ -142,7 +213,7 @@ export class CacheTier extends Construct implements CacheTierEndpoints, ec2.ICon
         logGroupName: `${logGroupNamePrefix}${name}/${logName}`,
         encryptionKey: props.encryptionKey,
         retentionDays: props.logRetentionDays,
-        production,
+        ...logGroupPolicy,
       });
     this.slowLog = logGroup('SlowLog', 'slow-log');
     this.engineLog = logGroup('EngineLog', 'engine-log');
@@ -183,9 +254,7 @@ export class CacheTier extends Construct implements CacheTierEndpoints, ec2.ICon
     this.replicationGroup.node.addDependency(this.slowLog, this.engineLog);
     // A noeviction tier holds what cannot be rebuilt (sessions, tokens): in production, a final snapshot is taken
     // before CloudFormation deletes or replaces it. An evicting tier holds only what the application recomputes.
-    this.replicationGroup.applyRemovalPolicy(
-      production && config.evictionPolicy === 'noeviction' ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
-    );
+    this.replicationGroup.applyRemovalPolicy(props.finalSnapshot ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY);
 
     this.replicationGroupId = this.replicationGroup.ref;
     if (config.clusterMode) {
@@ -205,9 +274,9 @@ export class CacheTier extends Construct implements CacheTierEndpoints, ec2.ICon
       );
     }
     if (config.snapshotRetentionDays < PRODUCTION_SNAPSHOT_DAYS) {
-      const why = !production
-        ? 'a non-production environment'
-        : 'an evicting tier whose keys the application recomputes, where a restored snapshot would only serve stale entries';
+      const why =
+        props.shortSnapshotRetentionReason ??
+        'an evicting tier whose keys the application recomputes, where a restored snapshot would only serve stale entries';
       acknowledge(
         this.replicationGroup,
         `Snapshots kept ${config.snapshotRetentionDays} days (cache.tiers.${name}.snapshotRetentionDays) in ${why}; a production noeviction tier must keep ${PRODUCTION_SNAPSHOT_DAYS} (a schema guard rail).`,

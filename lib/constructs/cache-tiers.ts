@@ -1,59 +1,58 @@
-import { Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { CacheConfig } from '../../config/schema';
-import { Outputs, pascal, publish } from '../outputs';
-import { CacheTier } from './cache-tier';
+import { pascal } from '../outputs';
+import type { LogGroupPolicy } from './encryption';
+import { CacheTier, type CacheTierProps } from './cache-tier';
+
+/** One tier as `CacheTiers` builds it: everything but what all tiers share. */
+export type CacheTierSpec = Omit<CacheTierProps, 'vpc' | 'subnets' | 'encryptionKey' | 'logRetentionDays' | 'logGroupPolicy'>;
 
 export interface CacheTiersProps {
-  readonly config: CacheConfig;
+  /** The tiers, in order; each tier's construct ID is its name in PascalCase. */
+  readonly tiers: readonly CacheTierSpec[];
   readonly vpc: ec2.IVpc;
   /** The isolated subnets (`network.dataSubnets`). */
   readonly subnets: ec2.SubnetSelection;
   /** The data stack's cache key: data at rest, AUTH secrets and logs. */
   readonly encryptionKey: kms.IKey;
-  readonly production: boolean;
-  /** Application and environment names, for the published outputs and SSM parameters. */
-  readonly appName: string;
-  readonly environmentName: string;
+  /** Days to keep every tier's slow and engine logs. */
+  readonly logRetentionDays: number;
+  /**
+   * Removal of the AUTH secrets and log groups, and whether a log retention under a year is acknowledged.
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
 }
 
 /**
- * Every cache tier of the environment, one replication group each, as config's `cache.tiers` map names them.
- * One cache with one eviction policy logged users out when memory filled; tiers keep sessions (`noeviction`)
- * apart from recomputable data (`allkeys-lru`).
+ * Every cache tier of the environment, one replication group each. One cache with one eviction policy logged
+ * users out when memory filled; tiers keep sessions (`noeviction`) apart from recomputable data (`allkeys-lru`).
  */
 export class CacheTiers extends Construct {
   readonly tiers: readonly CacheTier[];
 
   constructor(scope: Construct, id: string, props: CacheTiersProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    this.tiers = Object.entries(props.config.tiers).map(([name, config]) => {
-      // The construct ID is the tier name: renaming a tier in config replaces it (the pinned-ID test says so).
-      const tier = new CacheTier(this, pascal(name), {
-        name,
-        config,
-        vpc: props.vpc,
-        subnets: props.subnets,
-        encryptionKey: props.encryptionKey,
-        logRetentionDays: props.config.logRetentionDays,
-        production: props.production,
-      });
-      const out = (field: Parameters<typeof Outputs.cacheTier>[1], value: string, description: string) =>
-        publish(stack, props.appName, props.environmentName, Outputs.cacheTier(name, field), value, `${name} cache tier: ${description}`);
-      out('PrimaryEndpoint', tier.primaryEndpoint, 'primary endpoint (writes), TLS and AUTH required');
-      out('ReaderEndpoint', tier.readerEndpoint, 'reader endpoint (reads from replicas; may lag the primary)');
-      out('Port', String(tier.port), 'port');
-      out('SecretArn', tier.authSecret.secretArn, 'ARN of the secret whose SecretString is the AUTH token');
-      out('ReplicationGroupId', tier.replicationGroupId, 'replication group ID');
-      out('ParameterGroupName', tier.parameterGroupName, 'parameter group (eviction policy and memory settings)');
-      return tier;
-    });
+    const names = props.tiers.map((t) => t.name);
+    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+    if (repeated.length > 0)
+      throw new Error(`CacheTiers ${this.node.path}: expected unique tier names, got ${repeated.join(', ')} more than once`);
+    this.tiers = props.tiers.map(
+      (spec) =>
+        // The construct ID is the tier name: renaming a tier in config replaces it (the pinned-ID test says so).
+        new CacheTier(this, pascal(spec.name), {
+          ...spec,
+          vpc: props.vpc,
+          subnets: props.subnets,
+          encryptionKey: props.encryptionKey,
+          logRetentionDays: props.logRetentionDays,
+          logGroupPolicy: props.logGroupPolicy,
+        }),
+    );
   }
 
-  /** The tier named `name` in config; throws, listing the tiers, when there is none. */
+  /** The tier named `name`; throws, listing the tiers, when there is none. */
   tier(name: string): CacheTier {
     const found = this.tiers.find((t) => t.name === name);
     if (!found)

@@ -15,7 +15,7 @@
  *
  * Construct IDs below are API: the vault and its key are stateful (tests pin them).
  */
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -68,7 +68,11 @@ export interface RestoreTestingProps {
 export interface DataProtectionProps {
   /** Physical name of the vault and the plan (`ScaledApp-prod`). */
   readonly name: string;
-  readonly production: boolean;
+  /**
+   * What CloudFormation does with the vault and its key when they leave the template.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly vaultRemovalPolicy?: RemovalPolicy;
   readonly database: ProtectedDatabase;
   /**
    * Point-in-time recovery kept this long (1 to 35 days).
@@ -106,7 +110,7 @@ export class DataProtection extends Construct {
     this.vault = new ProtectedVault(this, 'Vault', {
       vaultName: props.name,
       keyDescription: 'Encrypts the AWS Backup vault of the environment',
-      production: props.production,
+      removalPolicy: props.vaultRemovalPolicy,
       lock: props.lock,
     });
 

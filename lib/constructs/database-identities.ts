@@ -17,7 +17,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import { type DatabaseIdentity, identitySql } from '../database/identity-sql';
-import { EncryptedLogGroup } from './encryption';
+import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 
 export interface DatabaseIdentitiesProps {
   /** The identities of every service; the custom resource re-runs whenever the statements they make change. */
@@ -36,7 +36,11 @@ export interface DatabaseIdentitiesProps {
   /** Encrypts the function's log group. */
   readonly logsKey: kms.IKey;
   readonly logRetentionDays: number;
-  readonly production: boolean;
+  /**
+   * Removal of the function's log group, and whether a retention under a year is acknowledged (outside production).
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
 }
 
 /** Why a custom resource function of this project has no dead-letter queue (cdk-nag's LambdaDLQ). */
@@ -72,7 +76,7 @@ export class DatabaseIdentities extends Construct {
     const logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
       retentionDays: props.logRetentionDays,
-      production: props.production,
+      ...props.logGroupPolicy,
     });
 
     const role = new iam.Role(this, 'Role', {

@@ -1,17 +1,24 @@
 /**
- * The PostgreSQL layer: a writer and its readers behind an RDS Proxy, on one of two engines.
+ * The PostgreSQL layer: a writer and its readers behind an RDS Proxy, one class per engine behind one interface.
  *
- * - `aurora-postgresql`: an Aurora cluster (provisioned or Serverless v2) with `readReplicas` readers whose
- *   count Application Auto Scaling moves between the configured bounds; the proxy's default endpoint leads to
- *   the writer and its read-only endpoint to the readers.
- * - `postgres`: an RDS for PostgreSQL primary (Multi-AZ standby) and `readReplicas` read replicas. RDS Proxy
- *   cannot target read replicas, so the readers get one stable name instead: a weighted record over the
- *   replicas in a private hosted zone.
+ * - `AuroraDatabase` (`aurora-postgresql`): an Aurora cluster (provisioned or Serverless v2) with `readReplicas`
+ *   readers whose count Application Auto Scaling moves between the configured bounds; the proxy's default
+ *   endpoint leads to the writer and its read-only endpoint to the readers.
+ * - `InstanceDatabase` (`postgres`): an RDS for PostgreSQL primary (Multi-AZ standby) and `readReplicas` read
+ *   replicas. RDS Proxy cannot target read replicas, so the readers get one stable name instead: a weighted
+ *   record over the replicas in a private hosted zone.
  *
- * Construct IDs below are API: they name stateful resources (tests pin them).
+ * Consumers hold a `Database` (the abstract base): endpoints, grants, outputs' wording, the backup target and the
+ * metrics of the writer, the readers and the proxy, with no engine-specific optional field to branch on. Alarms
+ * are monitoring's (database-alarms.ts).
+ *
+ * Construct IDs below are API: they name stateful resources (tests pin them). Both classes are created with the
+ * same ID by the Data stack, and build their common children (security groups, subnet group, secret,
+ * parameters, proxy, identities) under the same IDs.
  */
 import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -19,21 +26,58 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type CapacityPlan, planCapacity } from '../../config/capacity';
-import { clusterEngine, instanceEngine } from '../../config/database-engines';
-import { SERVERLESS } from '../../config/instance-classes';
-import type { CapacityConfig, DatabaseConfig } from '../../config/schema';
+import { type CapacityPlan, type InstanceClassName, SERVERLESS } from '../capacity';
 import { acknowledge } from '../compliance';
+import { clusterEngine, type DatabaseEngine, instanceEngine } from '../database/engines';
 import { type DatabaseIdentity, MASTER_USERNAME } from '../database/identity-sql';
-import { DatabaseIdentities } from './database-identities';
-import { EncryptedLogGroup, statefulRemovalPolicy } from './encryption';
-import type { DatabaseEndpoints, DatabaseLogin } from './handles';
 import { ALLOW_MAJOR_UPGRADE_METADATA } from '../template-metadata';
+import { metric } from '../monitoring/alarm-kit';
+import { DatabaseIdentities } from './database-identities';
+import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
+import type { DatabaseEndpoints, DatabaseLogin } from '../handles';
 
-export interface DatabaseProps {
-  readonly config: DatabaseConfig;
-  /** The load the database must carry; the proxy's pool settings are derived from it. */
-  readonly capacity: CapacityConfig;
+/** What both engines are configured with (the shape of `database` in config, less the engine-specific fields). */
+export interface DatabaseSettings {
+  /** Readers deployed: Aurora readers, or RDS read replicas. */
+  readonly readReplicas: number;
+  /** The major version (`17`). */
+  readonly engineVersion: string;
+  /** Set only in the change that raises the major version. */
+  readonly allowMajorVersionUpgrade: boolean;
+  readonly databaseName: string;
+  /** Statements slower than this are logged with their text. */
+  readonly slowQueryLogMs: number;
+  /** Days to keep the exported PostgreSQL logs. */
+  readonly logRetentionDays: number;
+  readonly proxy: { readonly idleClientTimeoutSeconds: number; readonly borrowTimeoutSeconds: number };
+  /** A standby in another zone (Aurora: read from its instances; acknowledged where off). */
+  readonly multiAz: boolean;
+  readonly storageEncrypted: boolean;
+  readonly deletionProtection: boolean;
+  /** What CloudFormation does with the cluster or primary when it leaves the template. */
+  readonly removalPolicy: 'snapshot' | 'retain' | 'destroy';
+  readonly backup: { readonly retentionDays: number; readonly preferredWindow: string };
+  readonly preferredMaintenanceWindow: string;
+}
+
+/** An Aurora cluster's settings: its instance class (or Serverless v2) and reader auto scaling. */
+export interface AuroraDatabaseSettings extends DatabaseSettings {
+  readonly instanceClass: InstanceClassName;
+  /** Aurora Serverless v2 bounds in ACU, for `instanceClass: serverless`. */
+  readonly serverlessV2Capacity: { readonly min: number; readonly max: number };
+  /** The bounds and CPU target of reader auto scaling. */
+  readonly readerAutoScaling: { readonly min: number; readonly max: number; readonly targetCpuPercent: number };
+}
+
+/** An RDS for PostgreSQL primary's settings: a provisioned instance class (RDS for PostgreSQL has no Serverless v2). */
+export interface InstanceDatabaseSettings extends DatabaseSettings {
+  readonly instanceClass: InstanceClassName;
+}
+
+export interface DatabaseProps<S extends DatabaseSettings = DatabaseSettings> {
+  readonly settings: S;
+  /** The capacity model's plan for this database (`planCapacity`): the proxy's pool settings, and the figures monitoring reads. */
+  readonly capacityPlan: CapacityPlan;
   readonly vpc: ec2.IVpc;
   /** Isolated subnets for the database, its replicas and the proxy. */
   readonly subnets: ec2.SubnetSelection;
@@ -47,11 +91,25 @@ export interface DatabaseProps {
   readonly identities?: readonly DatabaseIdentity[];
   /** Customer-managed key for storage, the secret, Performance Insights and the exported logs. */
   readonly encryptionKey: kms.IKey;
-  /** Zones the readers of `postgres` are spread over, in order. */
-  readonly availabilityZones: readonly string[];
   /** Prefix of the physical names (`scaledapp-prod`): cluster, instances, proxy, zone. */
   readonly namePrefix: string;
-  readonly production: boolean;
+  /**
+   * What CloudFormation does with the master secret when it leaves the template.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly secretRemovalPolicy?: RemovalPolicy;
+  /**
+   * Removal of the log groups, and whether a log retention under a year is acknowledged (outside production).
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
+}
+
+export type AuroraDatabaseProps = DatabaseProps<AuroraDatabaseSettings>;
+
+export interface InstanceDatabaseProps extends DatabaseProps<InstanceDatabaseSettings> {
+  /** Zones the read replicas are spread over, in order. */
+  readonly availabilityZones: readonly string[];
 }
 
 /** PostgreSQL's port; the proxy listens on it too. */
@@ -66,74 +124,100 @@ const MONITORING_INTERVAL = Duration.seconds(60);
 const ROTATION_INTERVAL = Duration.days(30);
 /** Short, so that a replica that is replaced or removed drops out of the reader name within a minute. */
 const READER_RECORD_TTL = Duration.seconds(30);
+/** Every RDS metric lives here. */
+const NS = 'AWS/RDS';
+
+/** What AWS Backup selects to protect the database. */
+export interface BackupTarget {
+  readonly kind: 'cluster' | 'instance';
+  readonly arn: string;
+}
+
+/** A reader metric with the name monitoring gives its alarm and the words its description uses. */
+export interface ReaderMetric {
+  /** `readers` (all of them, by role) or `reader-<n>`. */
+  readonly key: string;
+  /** `The readers’ average`, `Reader <identifier>`. */
+  readonly who: string;
+  readonly metric: cloudwatch.Metric;
+}
+
+/** The writer's free-storage metric and what the storage holds. */
+export interface FreeStorageMetric {
+  readonly metric: cloudwatch.Metric;
+  readonly metricName: string;
+  readonly what: string;
+}
+
+/** The context both engines build their writer in. */
+interface Common {
+  readonly subnetGroup: rds.SubnetGroup;
+  readonly credentials: rds.DatabaseSecret;
+  readonly removalPolicy: RemovalPolicy;
+}
 
 /**
- * The database of one environment: writer, readers, proxy, secret, parameters and logs, handed to the
- * service layer as `DatabaseEndpoints` and to monitoring through its typed properties.
+ * The database of one environment, whichever the engine: writer, readers, proxy, secret, parameters and logs,
+ * handed to the service layer as `DatabaseEndpoints` and to monitoring through its metrics.
  */
-export class Database extends Construct implements DatabaseEndpoints {
-  readonly engine: DatabaseConfig['engine'];
+export abstract class Database extends Construct implements DatabaseEndpoints {
+  abstract readonly engine: DatabaseEngine;
   /** Proxy endpoint: writes, and reads that must see the latest commit. */
-  readonly writerEndpoint: string;
+  abstract readonly writerEndpoint: string;
   /** Aurora: the proxy's read-only endpoint. `postgres`: the private DNS name over the replicas. */
-  readonly readerEndpoint: string;
-  /** `cname` on `postgres`, whose reader name is a weighted alias over the replicas' own endpoints. */
-  readonly readerEndpointType: 'endpoint' | 'cname';
+  abstract readonly readerEndpoint: string;
+  /** `cname` on `postgres` with replicas, whose reader name is a weighted alias over the replicas' own endpoints. */
+  abstract readonly readerEndpointType: 'endpoint' | 'cname';
+  /** How the published reader endpoint is described. */
+  abstract readonly readerEndpointDescription: string;
   readonly port = PORT;
   readonly databaseName: string;
   /**
    * Master credentials (`username`, `password`, `host`, `port`, `dbname`), rotated every 30 days. Read by secret
    * rotation and the identity bootstrap only: no service, and not the proxy (end-to-end IAM).
    */
-  readonly secret: secretsmanager.ISecret;
+  abstract readonly secret: secretsmanager.ISecret;
   /** The custom resource that creates the services' users. */
-  readonly identities: DatabaseIdentities;
+  abstract readonly identities: DatabaseIdentities;
   /**
    * What `rds-db:connect` names for a login to the database itself (not the proxy): the Aurora cluster's
    * resource ID, or the `postgres` primary's.
    */
-  readonly databaseResourceId: string;
-  readonly proxy: rds.DatabaseProxy;
-  /** Aurora: the read-only proxy endpoint (absent without readers). */
-  readonly readOnlyProxyEndpoint?: rds.IDatabaseProxyEndpoint;
-  /** Aurora only. */
-  readonly cluster?: rds.DatabaseCluster;
-  /** `postgres` only: the primary instance. */
-  readonly primary?: rds.DatabaseInstance;
-  /** `postgres` only: the read replicas. */
-  readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
-  /** `postgres` only: the private zone that names the readers. */
-  readonly readerZone?: route53.PrivateHostedZone;
+  abstract readonly databaseResourceId: string;
+  abstract readonly proxy: rds.DatabaseProxy;
   /** Aurora cluster identifier, or the `postgres` primary's instance identifier. */
-  readonly identifier: string;
-  readonly writerInstanceIdentifier: string;
+  abstract readonly identifier: string;
+  /** How the published identifier is described. */
+  abstract readonly identifierDescription: string;
+  abstract readonly writerInstanceIdentifier: string;
   /** Identifiers of the readers this template deploys (Aurora auto scaling may add more, named by RDS). */
-  readonly readerInstanceIdentifiers: string[];
+  readonly readerInstanceIdentifiers: readonly string[];
+  /** What AWS Backup selects: the cluster, or the primary instance. */
+  abstract readonly backupTarget: BackupTarget;
   /** The pool sizes derived from the capacity model, and the figures behind them. */
   readonly capacityPlan: CapacityPlan;
   /** Admits the proxy (and secret rotation) to the database. */
   readonly databaseSecurityGroup: ec2.SecurityGroup;
   /** Admits the services to the proxy. */
   readonly proxySecurityGroup: ec2.SecurityGroup;
-  /** `postgres` only: admits the services to the replicas, which they reach without the proxy. */
-  readonly replicaSecurityGroup?: ec2.SecurityGroup;
   readonly parameterGroup: rds.ParameterGroup;
-  /** Reader auto scaling (Aurora). */
-  readonly readerScaling?: appscaling.ScalableTarget;
+  readonly subnetGroup: rds.SubnetGroup;
 
-  constructor(scope: Construct, id: string, props: DatabaseProps) {
+  protected readonly common: Common;
+
+  protected constructor(scope: Construct, id: string, props: DatabaseProps, parameterEngine: rds.IEngine) {
     super(scope, id);
-    const { config, vpc, subnets, encryptionKey, production, namePrefix } = props;
-    this.engine = config.engine;
+    const { settings: config, vpc, subnets, encryptionKey, namePrefix } = props;
+    const where = `${new.target.name} ${this.node.path}`;
+    if (!Number.isInteger(config.readReplicas) || config.readReplicas < 0 || config.readReplicas > 15) {
+      throw new Error(`${where}: expected 0 to 15 readReplicas, got ${config.readReplicas}`);
+    }
+    if (namePrefix !== namePrefix.toLowerCase()) {
+      throw new Error(`${where}: expected a lowercase namePrefix (RDS stores identifiers in lowercase), got ${JSON.stringify(namePrefix)}`);
+    }
     this.databaseName = config.databaseName;
-    this.capacityPlan = planCapacity({
-      engine: config.engine,
-      instanceClass: config.instanceClass,
-      serverlessMaxCapacity: config.serverlessV2Capacity.max,
-      readers: config.readReplicas,
-      reservedConnections: config.proxy.reservedConnections,
-      ...props.capacity,
-    }).plan;
+    this.capacityPlan = props.capacityPlan;
+    this.readerInstanceIdentifiers = readerIdentifiers(namePrefix, config.readReplicas);
 
     this.databaseSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -146,7 +230,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       allowAllOutbound: false,
     });
 
-    const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+    this.subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
       vpc,
       vpcSubnets: subnets,
       description: 'Isolated subnets of the PostgreSQL database',
@@ -158,10 +242,10 @@ export class Database extends Construct implements DatabaseEndpoints {
       encryptionKey,
       dbname: config.databaseName,
     });
-    credentials.applyRemovalPolicy(statefulRemovalPolicy(production));
+    credentials.applyRemovalPolicy(props.secretRemovalPolicy ?? RemovalPolicy.RETAIN);
 
     this.parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
-      engine: config.engine === 'aurora-postgresql' ? clusterEngine(config.engineVersion) : instanceEngine(config.engineVersion),
+      engine: parameterEngine,
       description: 'Slow-query logging, pg_stat_statements and TLS-only connections',
       parameters: {
         // The missing-index outage: a statement that suddenly takes seconds is logged with its text.
@@ -176,31 +260,13 @@ export class Database extends Construct implements DatabaseEndpoints {
     });
 
     const removalPolicy = RemovalPolicy[({ snapshot: 'SNAPSHOT', retain: 'RETAIN', destroy: 'DESTROY' } as const)[config.removalPolicy]];
-    const common = { config, props, subnetGroup, credentials, removalPolicy };
-    let proxyTarget: rds.ProxyTarget;
-    if (config.engine === 'aurora-postgresql') {
-      const cluster = this.buildCluster(common);
-      this.cluster = cluster;
-      this.secret = cluster.secret!;
-      this.identifier = cluster.clusterIdentifier;
-      this.writerInstanceIdentifier = `${namePrefix}-writer`;
-      this.readerInstanceIdentifiers = readerIdentifiers(namePrefix, config.readReplicas);
-      this.databaseResourceId = cluster.clusterResourceIdentifier;
-      proxyTarget = rds.ProxyTarget.fromCluster(cluster);
-      cluster.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
-    } else {
-      const primary = this.buildPrimary(common);
-      this.primary = primary;
-      this.secret = primary.secret!;
-      this.identifier = primary.instanceIdentifier;
-      this.writerInstanceIdentifier = primary.instanceIdentifier;
-      this.readerInstanceIdentifiers = readerIdentifiers(namePrefix, config.readReplicas);
-      this.databaseResourceId = primary.instanceResourceId!;
-      proxyTarget = rds.ProxyTarget.fromInstance(primary);
-      primary.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
-    }
+    this.common = { subnetGroup: this.subnetGroup, credentials, removalPolicy };
+  }
 
-    this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
+  /** The RDS Proxy in front of the writer, with end-to-end IAM for the application users. */
+  protected createProxy(props: DatabaseProps, proxyTarget: rds.ProxyTarget, databaseResourceId: string): rds.DatabaseProxy {
+    const { settings: config, vpc, subnets, namePrefix } = props;
+    const proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget,
       vpc,
       vpcSubnets: subnets,
@@ -216,16 +282,15 @@ export class Database extends Construct implements DatabaseEndpoints {
       maxConnectionsPercent: this.capacityPlan.maxConnectionsPercent,
       maxIdleConnectionsPercent: this.capacityPlan.maxIdleConnectionsPercent,
     });
-    this.writerEndpoint = this.proxy.endpoint;
     const identities = props.identities ?? [];
-    const proxyRole = this.proxy.node.findChild('IAMRole') as iam.Role;
+    const proxyRole = proxy.node.findChild('IAMRole') as iam.Role;
     if (identities.length > 0) {
       // The proxy connects to the database as each application user: rds-db:connect on the database's own
       // resource ID (cluster-… or db-…), for those users only (never the master user).
       proxyRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['rds-db:connect'],
-          resources: identities.map((identity) => dbUserArn(this, this.databaseResourceId, identity.user)),
+          resources: identities.map((identity) => dbUserArn(this, databaseResourceId, identity.user)),
         }),
       );
     }
@@ -234,46 +299,28 @@ export class Database extends Construct implements DatabaseEndpoints {
       'The proxy role policy allows rds-db:connect as each application user on this database only, and lives and dies with this one role.',
       '*-IAMNoInlinePolicy',
     );
+    return proxy;
+  }
 
-    if (this.cluster) {
-      if (config.readReplicas > 0) {
-        this.readOnlyProxyEndpoint = this.proxy.addEndpoint('ReadOnlyEndpoint', {
-          vpc,
-          vpcSubnets: subnets,
-          securityGroups: [this.proxySecurityGroup],
-          targetRole: rds.ProxyEndpointTargetRole.READ_ONLY,
-          dbProxyEndpointName: `${namePrefix}-readers`,
-        });
-      }
-      // Without a reader, reads go to the writer: the name still says "reader" so that code need not change.
-      this.readerEndpoint = this.readOnlyProxyEndpoint?.endpoint ?? this.writerEndpoint;
-      this.readerEndpointType = 'endpoint';
-      this.readerScaling = this.addReaderScaling(this.cluster, config);
-    } else {
-      const readers = this.buildReplicas(common);
-      this.readerEndpoint = readers.endpoint;
-      // Without replicas the reader name is the proxy's, which its certificate carries.
-      this.readerEndpointType = readers.zone ? 'cname' : 'endpoint';
-      this.replicaSecurityGroup = readers.securityGroup;
-      this.readerZone = readers.zone;
-    }
+  /** The custom resource that creates the services' users, once every instance of the writer exists. */
+  protected createIdentities(props: DatabaseProps, writerHost: string, writer: Construct): DatabaseIdentities {
     this.pinRulePorts();
-
-    this.identities = new DatabaseIdentities(this, 'Identities', {
-      identities,
-      databaseName: config.databaseName,
-      writerHost: this.cluster ? this.cluster.clusterEndpoint.hostname : this.primary!.dbInstanceEndpointAddress,
+    const identities = new DatabaseIdentities(this, 'Identities', {
+      identities: props.identities ?? [],
+      databaseName: props.settings.databaseName,
+      writerHost,
       port: PORT,
       masterSecret: this.secret,
-      vpc,
+      vpc: props.vpc,
       subnets: props.rotationSubnets,
       databaseSecurityGroup: this.databaseSecurityGroup,
-      logsKey: encryptionKey,
-      logRetentionDays: config.logRetentionDays,
-      production,
+      logsKey: props.encryptionKey,
+      logRetentionDays: props.settings.logRetentionDays,
+      logGroupPolicy: props.logGroupPolicy,
     });
     // After every instance of the writer exists (an Aurora cluster is "created" before its writer instance).
-    this.identities.resource.node.addDependency(this.cluster ?? this.primary!);
+    identities.resource.node.addDependency(writer);
+    return identities;
   }
 
   /**
@@ -295,33 +342,205 @@ export class Database extends Construct implements DatabaseEndpoints {
     // Written from the client's side, so that the rule lives in the client's stack: the data stack must not
     // depend on the stacks that depend on it.
     client.connections.allowTo(this.proxySecurityGroup, ec2.Port.tcp(PORT), 'Service to the RDS Proxy');
-    if (this.replicaSecurityGroup) {
-      client.connections.allowTo(this.replicaSecurityGroup, ec2.Port.tcp(PORT), 'Service to the PostgreSQL read replicas');
-    }
   }
 
   grantConnect(grantee: iam.IGrantable, login: DatabaseLogin): void {
     if (login.writer) this.proxy.grantConnect(grantee, login.writer);
-    if (this.replicas.length === 0) {
-      // Aurora's read-only proxy endpoint is the proxy's too; without readers the reader endpoint is the writer's.
-      this.proxy.grantConnect(grantee, login.reader);
-      return;
-    }
-    // `postgres` replicas are reached directly. Their resource IDs (db-…) exist only once they do, and naming
-    // them from the service stack would make every reader added or removed an export lock; the grant names the
-    // reader user on any instance instead, and the replica security group decides which instances it reaches.
-    const anyInstance = dbUserArn(this, 'db-*', login.reader);
-    iam.Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns: [anyInstance] });
-    if (Construct.isConstruct(grantee.grantPrincipal)) {
+    this.grantReaderConnect(grantee, login.reader);
+  }
+
+  /** Let `grantee` log in as `reader` at the reader endpoint. */
+  protected abstract grantReaderConnect(grantee: iam.IGrantable, reader: string): void;
+
+  /** A metric of the writer instance, whichever instance is the writer. */
+  abstract metricWriter(metricName: string, statistic: string, label: string): cloudwatch.Metric;
+
+  /** The writer's free storage: what runs out first and stops PostgreSQL. */
+  abstract metricWriterFreeStorage(): FreeStorageMetric;
+
+  /** Replica lag of reader `index` (0-based, of `readerInstanceIdentifiers`), in seconds. */
+  abstract metricReplicaLag(index: number): cloudwatch.Metric | cloudwatch.MathExpression;
+
+  /** The readers' CPU: one metric over all of them, or one per reader (empty without readers). */
+  abstract metricReadersCpu(): readonly ReaderMetric[];
+
+  /** A metric of the RDS Proxy; `writerPool` narrows it to the writer's pool (default target group, READ_WRITE). */
+  metricProxy(metricName: string, statistic: string, label: string, writerPool = false): cloudwatch.Metric {
+    const proxy: Record<string, string> = { ProxyName: this.proxy.dbProxyName };
+    const dims = writerPool ? { ...proxy, TargetGroup: 'default', TargetRole: 'READ_WRITE' } : proxy;
+    return metric(NS, metricName, dims, statistic, label);
+  }
+
+  /** The clusters and instances the monitoring library draws (its own dashboards). */
+  abstract readonly monitoredResources: {
+    readonly clusters: readonly rds.IDatabaseCluster[];
+    readonly instances: readonly rds.IDatabaseInstance[];
+  };
+
+  protected acknowledgeMonitoringRole(scope: Construct): void {
+    const role = scope.node.tryFindChild('MonitoringRole');
+    if (role) {
       acknowledge(
-        grantee.grantPrincipal,
-        'rds-db:connect as the service’s own read-only user on any instance (db-*): replica resource IDs exist only once the replicas do, and naming them here would turn every reader change into an export lock; the user name is what separates services, and the replica security group decides which instances are reached.',
-        `AwsSolutions-IAM5[Resource::${anyInstance}]`,
+        role,
+        'Enhanced monitoring needs the AWS managed policy AmazonRDSEnhancedMonitoringRole, the one RDS documents for this role; it grants writing to the RDSOSMetrics log group only.',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
       );
     }
   }
 
-  private buildCluster({ config, props, subnetGroup, credentials, removalPolicy }: BuildContext): rds.DatabaseCluster {
+  /** What a non-production environment turns down by configuration (the schema refuses it in production). */
+  protected acknowledgeTurnedDown(scope: Construct, config: DatabaseSettings): void {
+    if (!config.deletionProtection) {
+      acknowledge(
+        scope,
+        'database.deletionProtection is false in this non-production environment, so that it can be torn down; the schema requires it in production.',
+        'AwsSolutions-RDS10',
+        '*-RDSInstanceDeletionProtectionEnabled',
+        // Control Tower has one control for clusters and one for instances.
+        scope.node.defaultChild instanceof rds.CfnDBCluster ? 'CT.RDS.PR.3' : 'CT.RDS.PR.13',
+      );
+    }
+    if (!config.multiAz) {
+      acknowledge(
+        scope,
+        'database.multiAz is false in this non-production environment to halve its cost; the schema requires Multi-AZ in production.',
+        'AwsSolutions-RDS3',
+        '*-RDSMultiAZSupport',
+        // Control Tower's Multi-AZ control reads instances only (an Aurora cluster's zones are its instances').
+        ...(scope.node.defaultChild instanceof rds.CfnDBInstance ? ['CT.RDS.PR.1'] : []),
+      );
+    }
+    if (config.backup.retentionDays < 7 && scope.node.defaultChild instanceof rds.CfnDBInstance) {
+      acknowledge(
+        scope,
+        `database.backup.retentionDays is ${config.backup.retentionDays} in this non-production environment, whose data is disposable; the schema requires at least 7 days in production.`,
+        'CT.RDS.PR.8',
+      );
+    }
+  }
+}
+
+/**
+ * `aurora-postgresql`: an Aurora cluster with its writer and readers, reader auto scaling, and the proxy's
+ * read-only endpoint over the readers.
+ */
+export class AuroraDatabase extends Database {
+  readonly engine = 'aurora-postgresql';
+  readonly writerEndpoint: string;
+  readonly readerEndpoint: string;
+  readonly readerEndpointType = 'endpoint';
+  readonly readerEndpointDescription = 'Read-only RDS Proxy endpoint over the Aurora readers: replica lag applies';
+  readonly secret: secretsmanager.ISecret;
+  readonly identities: DatabaseIdentities;
+  readonly databaseResourceId: string;
+  readonly proxy: rds.DatabaseProxy;
+  readonly identifier: string;
+  readonly identifierDescription = 'Aurora cluster identifier';
+  readonly writerInstanceIdentifier: string;
+  readonly backupTarget: BackupTarget;
+  readonly monitoredResources: { readonly clusters: readonly rds.IDatabaseCluster[]; readonly instances: readonly rds.IDatabaseInstance[] };
+  readonly cluster: rds.DatabaseCluster;
+  /** The proxy's read-only endpoint over the readers; without readers, reads go to the writer endpoint. */
+  readonly readOnlyProxyEndpoint: rds.IDatabaseProxyEndpoint | undefined;
+  readonly readerScaling: appscaling.ScalableTarget;
+
+  constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
+    super(scope, id, props, clusterEngine(props.settings.engineVersion));
+    const config = props.settings;
+    const { vpc, subnets, namePrefix } = props;
+    const where = `AuroraDatabase ${this.node.path}`;
+    const scaling = config.readerAutoScaling;
+    if (!(scaling.min <= scaling.max)) {
+      throw new Error(`${where}: expected readerAutoScaling.min (${scaling.min}) at most readerAutoScaling.max (${scaling.max})`);
+    }
+    if (config.instanceClass === SERVERLESS && !(config.serverlessV2Capacity.min <= config.serverlessV2Capacity.max)) {
+      throw new Error(
+        `${where}: expected serverlessV2Capacity.min (${config.serverlessV2Capacity.min}) at most serverlessV2Capacity.max (${config.serverlessV2Capacity.max})`,
+      );
+    }
+    const cluster = this.buildCluster(config, props);
+    this.cluster = cluster;
+    this.secret = cluster.secret!;
+    this.identifier = cluster.clusterIdentifier;
+    this.writerInstanceIdentifier = `${namePrefix}-writer`;
+    this.databaseResourceId = cluster.clusterResourceIdentifier;
+    this.backupTarget = { kind: 'cluster', arn: cluster.clusterArn };
+    this.monitoredResources = { clusters: [cluster], instances: [] };
+    cluster.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
+
+    this.proxy = this.createProxy(props, rds.ProxyTarget.fromCluster(cluster), this.databaseResourceId);
+    this.writerEndpoint = this.proxy.endpoint;
+    this.readOnlyProxyEndpoint =
+      config.readReplicas > 0
+        ? this.proxy.addEndpoint('ReadOnlyEndpoint', {
+            vpc,
+            vpcSubnets: subnets,
+            securityGroups: [this.proxySecurityGroup],
+            targetRole: rds.ProxyEndpointTargetRole.READ_ONLY,
+            dbProxyEndpointName: `${namePrefix}-readers`,
+          })
+        : undefined;
+    // Without a reader, reads go to the writer: the name still says "reader" so that code need not change.
+    this.readerEndpoint = this.readOnlyProxyEndpoint?.endpoint ?? this.writerEndpoint;
+    this.readerScaling = this.addReaderScaling(cluster, config);
+    this.identities = this.createIdentities(props, cluster.clusterEndpoint.hostname, cluster);
+
+    // cdk-nag asks each Aurora instance to be in a plan; the data is the cluster volume's, which the plan backs up.
+    for (const instance of cluster.node.children.filter((c) => c instanceof Construct && /^(Writer|Reader\d+)$/.test(c.node.id))) {
+      acknowledge(
+        instance,
+        'An Aurora instance holds no data of its own: the cluster volume is, and the AWS Backup plan of this stack selects the cluster (Backup/Plan/Database).',
+        '*-RDSInBackupPlan',
+      );
+    }
+  }
+
+  protected grantReaderConnect(grantee: iam.IGrantable, reader: string): void {
+    // The read-only proxy endpoint is the proxy's too; without readers the reader endpoint is the writer's.
+    this.proxy.grantConnect(grantee, reader);
+  }
+
+  /** By `Role=WRITER`: it follows the writer across a failover. */
+  metricWriter(metricName: string, statistic: string, label: string): cloudwatch.Metric {
+    return metric(NS, metricName, { DBClusterIdentifier: this.identifier, Role: 'WRITER' }, statistic, label);
+  }
+
+  /** Aurora storage grows on its own: what runs out is the instance's local storage. */
+  metricWriterFreeStorage(): FreeStorageMetric {
+    const metricName = 'FreeLocalStorage';
+    return {
+      metricName,
+      what: 'local storage (temporary tables, sorts and logs)',
+      metric: this.metricWriter(metricName, 'Minimum', `Writer ${metricName}`),
+    };
+  }
+
+  /** AuroraReplicaLag is in milliseconds; this is in seconds. */
+  metricReplicaLag(index: number): cloudwatch.Metric | cloudwatch.MathExpression {
+    const id = this.readerInstanceIdentifiers[index];
+    return new cloudwatch.MathExpression({
+      expression: `lag${index} / 1000`,
+      usingMetrics: { [`lag${index}`]: metric(NS, 'AuroraReplicaLag', { DBInstanceIdentifier: id }, 'Maximum', `${id} lag (ms)`) },
+      label: `${id} replica lag (s)`,
+      period: Duration.minutes(1),
+    });
+  }
+
+  /** By role, so that readers auto scaling adds are counted too. */
+  metricReadersCpu(): readonly ReaderMetric[] {
+    if (this.readerInstanceIdentifiers.length === 0) return [];
+    const who = 'The readers’ average';
+    return [
+      {
+        key: 'readers',
+        who,
+        metric: metric(NS, 'CPUUtilization', { DBClusterIdentifier: this.identifier, Role: 'READER' }, 'Average', `${who} CPU %`),
+      },
+    ];
+  }
+
+  private buildCluster(config: AuroraDatabaseSettings, props: AuroraDatabaseProps): rds.DatabaseCluster {
+    const { subnetGroup, credentials, removalPolicy } = this.common;
     const serverless = config.instanceClass === SERVERLESS;
     const instanceProps = {
       autoMinorVersionUpgrade: true,
@@ -346,7 +565,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
       encryptionKey: props.encryptionKey,
       retentionDays: config.logRetentionDays,
-      production: props.production,
+      ...props.logGroupPolicy,
     });
 
     const cluster = new rds.DatabaseCluster(this, 'Cluster', {
@@ -391,7 +610,140 @@ export class Database extends Construct implements DatabaseEndpoints {
     return cluster;
   }
 
-  private buildPrimary({ config, props, subnetGroup, credentials, removalPolicy }: BuildContext): rds.DatabaseInstance {
+  /** Aurora reader auto scaling: readers are added when their average CPU stays above the target. */
+  private addReaderScaling(cluster: rds.DatabaseCluster, config: AuroraDatabaseSettings): appscaling.ScalableTarget {
+    const target = new appscaling.ScalableTarget(this, 'ReaderScaling', {
+      serviceNamespace: appscaling.ServiceNamespace.RDS,
+      scalableDimension: 'rds:cluster:ReadReplicaCount',
+      resourceId: `cluster:${cluster.clusterIdentifier}`,
+      minCapacity: config.readerAutoScaling.min,
+      maxCapacity: config.readerAutoScaling.max,
+    });
+    target.scaleToTrackMetric('ReaderCpu', {
+      predefinedMetric: appscaling.PredefinedMetric.RDS_READER_AVERAGE_CPU_UTILIZATION,
+      targetValue: config.readerAutoScaling.targetCpuPercent,
+      // An Aurora reader takes about ten minutes to join: scale out promptly, scale in slowly.
+      scaleOutCooldown: Duration.minutes(5),
+      scaleInCooldown: Duration.minutes(15),
+    });
+    return target;
+  }
+}
+
+/**
+ * `postgres`: an RDS for PostgreSQL primary with a Multi-AZ standby, and read replicas spread over the zones
+ * under one private DNS name (RDS Proxy cannot target read replicas).
+ */
+export class InstanceDatabase extends Database {
+  readonly engine = 'postgres';
+  readonly writerEndpoint: string;
+  readonly readerEndpoint: string;
+  readonly readerEndpointType: 'endpoint' | 'cname';
+  readonly readerEndpointDescription = 'Private DNS name over the PostgreSQL read replicas (no proxy): replica lag applies';
+  readonly secret: secretsmanager.ISecret;
+  readonly identities: DatabaseIdentities;
+  readonly databaseResourceId: string;
+  readonly proxy: rds.DatabaseProxy;
+  readonly identifier: string;
+  readonly identifierDescription = 'Instance identifier of the PostgreSQL primary';
+  readonly writerInstanceIdentifier: string;
+  readonly backupTarget: BackupTarget;
+  readonly monitoredResources: { readonly clusters: readonly rds.IDatabaseCluster[]; readonly instances: readonly rds.IDatabaseInstance[] };
+  readonly primary: rds.DatabaseInstance;
+  /** The read replicas (none when `readReplicas` is 0). */
+  readonly replicas: readonly rds.DatabaseInstanceReadReplica[];
+  /** Admits the services to the replicas, which they reach without the proxy (undefined without replicas). */
+  readonly replicaSecurityGroup: ec2.SecurityGroup | undefined;
+  /** The private zone that names the readers (undefined without replicas: the reader name is then the proxy's). */
+  readonly readerZone: route53.PrivateHostedZone | undefined;
+
+  constructor(scope: Construct, id: string, props: InstanceDatabaseProps) {
+    super(scope, id, props, instanceEngine(props.settings.engineVersion));
+    const config = props.settings;
+    if (config.instanceClass === SERVERLESS) {
+      throw new Error(
+        `InstanceDatabase ${this.node.path}: expected a provisioned instance class (RDS for PostgreSQL has no Serverless v2), got serverless`,
+      );
+    }
+    if (config.readReplicas > 0 && props.availabilityZones.length === 0) {
+      throw new Error(
+        `InstanceDatabase ${this.node.path}: expected availabilityZones to spread ${config.readReplicas} replicas over, got none`,
+      );
+    }
+    const primary = this.buildPrimary(config, props);
+    this.primary = primary;
+    this.secret = primary.secret!;
+    this.identifier = primary.instanceIdentifier;
+    this.writerInstanceIdentifier = primary.instanceIdentifier;
+    this.databaseResourceId = primary.instanceResourceId!;
+    this.backupTarget = { kind: 'instance', arn: primary.instanceArn };
+    primary.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
+
+    this.proxy = this.createProxy(props, rds.ProxyTarget.fromInstance(primary), this.databaseResourceId);
+    this.writerEndpoint = this.proxy.endpoint;
+    const readers = config.readReplicas === 0 ? undefined : this.buildReplicas(config, props, primary);
+    this.replicas = readers?.replicas ?? [];
+    this.monitoredResources = { clusters: [], instances: [primary, ...this.replicas] };
+    // Without replicas the reader name is the proxy's, which its certificate carries.
+    this.readerEndpoint = readers?.endpoint ?? this.writerEndpoint;
+    this.readerEndpointType = readers ? 'cname' : 'endpoint';
+    this.replicaSecurityGroup = readers?.securityGroup;
+    this.readerZone = readers?.zone;
+    this.identities = this.createIdentities(props, primary.dbInstanceEndpointAddress, primary);
+  }
+
+  override allowFrom(client: ec2.IConnectable): void {
+    super.allowFrom(client);
+    if (this.replicaSecurityGroup) {
+      client.connections.allowTo(this.replicaSecurityGroup, ec2.Port.tcp(PORT), 'Service to the PostgreSQL read replicas');
+    }
+  }
+
+  protected grantReaderConnect(grantee: iam.IGrantable, reader: string): void {
+    if (this.replicas.length === 0) {
+      // Without replicas the reader endpoint is the writer's.
+      this.proxy.grantConnect(grantee, reader);
+      return;
+    }
+    // `postgres` replicas are reached directly. Their resource IDs (db-…) exist only once they do, and naming
+    // them from the service stack would make every reader added or removed an export lock; the grant names the
+    // reader user on any instance instead, and the replica security group decides which instances it reaches.
+    const anyInstance = dbUserArn(this, 'db-*', reader);
+    iam.Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns: [anyInstance] });
+    if (Construct.isConstruct(grantee.grantPrincipal)) {
+      acknowledge(
+        grantee.grantPrincipal,
+        'rds-db:connect as the service’s own read-only user on any instance (db-*): replica resource IDs exist only once the replicas do, and naming them here would turn every reader change into an export lock; the user name is what separates services, and the replica security group decides which instances are reached.',
+        `AwsSolutions-IAM5[Resource::${anyInstance}]`,
+      );
+    }
+  }
+
+  metricWriter(metricName: string, statistic: string, label: string): cloudwatch.Metric {
+    return metric(NS, metricName, { DBInstanceIdentifier: this.writerInstanceIdentifier }, statistic, label);
+  }
+
+  metricWriterFreeStorage(): FreeStorageMetric {
+    const metricName = 'FreeStorageSpace';
+    return { metricName, what: 'storage', metric: this.metricWriter(metricName, 'Minimum', `Writer ${metricName}`) };
+  }
+
+  /** RDS's ReplicaLag, in seconds. */
+  metricReplicaLag(index: number): cloudwatch.Metric | cloudwatch.MathExpression {
+    const id = this.readerInstanceIdentifiers[index];
+    return metric(NS, 'ReplicaLag', { DBInstanceIdentifier: id }, 'Maximum', `${id} replica lag (s)`);
+  }
+
+  /** One per replica: each takes its own share of the connections. */
+  metricReadersCpu(): readonly ReaderMetric[] {
+    return this.readerInstanceIdentifiers.map((id, i) => {
+      const who = `Reader ${id}`;
+      return { key: `reader-${i + 1}`, who, metric: metric(NS, 'CPUUtilization', { DBInstanceIdentifier: id }, 'Average', `${who} CPU %`) };
+    });
+  }
+
+  private buildPrimary(config: InstanceDatabaseSettings, props: InstanceDatabaseProps): rds.DatabaseInstance {
+    const { subnetGroup, credentials, removalPolicy } = this.common;
     const instanceIdentifier = `${props.namePrefix}-writer`;
     const logGroup = this.instanceLogGroups('Writer', instanceIdentifier, config, props);
     const primary = new rds.DatabaseInstance(this, 'Primary', {
@@ -440,14 +792,14 @@ export class Database extends Construct implements DatabaseEndpoints {
     return primary;
   }
 
-  /** `postgres`: the replicas, their security group and the one DNS name over them. */
-  private buildReplicas({ config, props, subnetGroup }: BuildContext): {
-    endpoint: string;
-    securityGroup?: ec2.SecurityGroup;
-    zone?: route53.PrivateHostedZone;
-  } {
-    const primary = this.primary!;
-    if (config.readReplicas === 0) return { endpoint: this.writerEndpoint };
+  /** The replicas, their security group and the one DNS name over them. */
+  private buildReplicas(
+    config: InstanceDatabaseSettings,
+    props: InstanceDatabaseProps,
+    primary: rds.DatabaseInstance,
+  ): { endpoint: string; securityGroup: ec2.SecurityGroup; zone: route53.PrivateHostedZone; replicas: rds.DatabaseInstanceReadReplica[] } {
+    const replicas: rds.DatabaseInstanceReadReplica[] = [];
+    const { subnetGroup } = this.common;
     const replicaSecurityGroup = new ec2.SecurityGroup(this, 'ReplicaSecurityGroup', {
       vpc: props.vpc,
       description: 'PostgreSQL read replicas: admit the services that are granted the database',
@@ -515,7 +867,7 @@ export class Database extends Construct implements DatabaseEndpoints {
         'Port 5432 is the port clients expect; the replica security group admits granted services only.',
         'AwsSolutions-RDS11',
       );
-      this.replicas.push(replica);
+      replicas.push(replica);
     });
 
     const zone = new route53.PrivateHostedZone(this, 'ReaderZone', {
@@ -524,7 +876,7 @@ export class Database extends Construct implements DatabaseEndpoints {
       comment: 'Stable name over the PostgreSQL read replicas (RDS Proxy cannot target read replicas)',
     });
     // Equal weights: each lookup picks one replica, spreading new connections across them.
-    this.replicas.forEach(
+    replicas.forEach(
       (replica, i) =>
         new route53.CnameRecord(this, `ReaderRecord${i + 1}`, {
           zone,
@@ -535,89 +887,25 @@ export class Database extends Construct implements DatabaseEndpoints {
           ttl: READER_RECORD_TTL,
         }),
     );
-    return { endpoint: `readers.${zone.zoneName}`, securityGroup: replicaSecurityGroup, zone };
+    return { endpoint: `readers.${zone.zoneName}`, securityGroup: replicaSecurityGroup, zone, replicas };
   }
 
-  private instanceLogGroups(id: string, instanceIdentifier: string, config: DatabaseConfig, props: DatabaseProps): EncryptedLogGroup[] {
+  private instanceLogGroups(
+    id: string,
+    instanceIdentifier: string,
+    config: DatabaseSettings,
+    props: InstanceDatabaseProps,
+  ): EncryptedLogGroup[] {
     return LOG_TYPES.postgres.map(
       (type) =>
         new EncryptedLogGroup(this, `${id}${type === 'postgresql' ? 'Postgresql' : 'Upgrade'}Logs`, {
           logGroupName: `/aws/rds/instance/${instanceIdentifier}/${type}`,
           encryptionKey: props.encryptionKey,
           retentionDays: config.logRetentionDays,
-          production: props.production,
+          ...props.logGroupPolicy,
         }),
     );
   }
-
-  /** Aurora reader auto scaling: readers are added when their average CPU stays above the target. */
-  private addReaderScaling(cluster: rds.DatabaseCluster, config: DatabaseConfig): appscaling.ScalableTarget {
-    const target = new appscaling.ScalableTarget(this, 'ReaderScaling', {
-      serviceNamespace: appscaling.ServiceNamespace.RDS,
-      scalableDimension: 'rds:cluster:ReadReplicaCount',
-      resourceId: `cluster:${cluster.clusterIdentifier}`,
-      minCapacity: config.readerAutoScaling.min,
-      maxCapacity: config.readerAutoScaling.max,
-    });
-    target.scaleToTrackMetric('ReaderCpu', {
-      predefinedMetric: appscaling.PredefinedMetric.RDS_READER_AVERAGE_CPU_UTILIZATION,
-      targetValue: config.readerAutoScaling.targetCpuPercent,
-      // An Aurora reader takes about ten minutes to join: scale out promptly, scale in slowly.
-      scaleOutCooldown: Duration.minutes(5),
-      scaleInCooldown: Duration.minutes(15),
-    });
-    return target;
-  }
-
-  /** What a non-production environment turns down by configuration (the schema refuses it in production). */
-  private acknowledgeTurnedDown(scope: Construct, config: DatabaseConfig): void {
-    if (!config.deletionProtection) {
-      acknowledge(
-        scope,
-        'database.deletionProtection is false in this non-production environment, so that it can be torn down; the schema requires it in production.',
-        'AwsSolutions-RDS10',
-        '*-RDSInstanceDeletionProtectionEnabled',
-        // Control Tower has one control for clusters and one for instances.
-        scope.node.defaultChild instanceof rds.CfnDBCluster ? 'CT.RDS.PR.3' : 'CT.RDS.PR.13',
-      );
-    }
-    if (!config.multiAz) {
-      acknowledge(
-        scope,
-        'database.multiAz is false in this non-production environment to halve its cost; the schema requires Multi-AZ in production.',
-        'AwsSolutions-RDS3',
-        '*-RDSMultiAZSupport',
-        // Control Tower's Multi-AZ control reads instances only (an Aurora cluster's zones are its instances').
-        ...(scope.node.defaultChild instanceof rds.CfnDBInstance ? ['CT.RDS.PR.1'] : []),
-      );
-    }
-    if (config.backup.retentionDays < 7 && scope.node.defaultChild instanceof rds.CfnDBInstance) {
-      acknowledge(
-        scope,
-        `database.backup.retentionDays is ${config.backup.retentionDays} in this non-production environment, whose data is disposable; the schema requires at least 7 days in production.`,
-        'CT.RDS.PR.8',
-      );
-    }
-  }
-
-  private acknowledgeMonitoringRole(scope: Construct): void {
-    const role = scope.node.tryFindChild('MonitoringRole');
-    if (role) {
-      acknowledge(
-        role,
-        'Enhanced monitoring needs the AWS managed policy AmazonRDSEnhancedMonitoringRole, the one RDS documents for this role; it grants writing to the RDSOSMetrics log group only.',
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-      );
-    }
-  }
-}
-
-interface BuildContext {
-  readonly config: DatabaseConfig;
-  readonly props: DatabaseProps;
-  readonly subnetGroup: rds.SubnetGroup;
-  readonly credentials: rds.DatabaseSecret;
-  readonly removalPolicy: RemovalPolicy;
 }
 
 /** `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/<user>`: what an IAM database login is authorized against. */

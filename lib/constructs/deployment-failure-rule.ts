@@ -27,6 +27,10 @@ export class DeploymentFailureRule extends Construct {
 
   constructor(scope: Construct, id: string, props: DeploymentFailureRuleProps) {
     super(scope, id);
+    // An empty `resources` list would match every ECS deployment of the account, or none: neither is meant.
+    if (props.services.length === 0) {
+      throw new Error(`DeploymentFailureRule ${this.node.path}: expected at least one service to watch, got none`);
+    }
     this.rule = new events.Rule(this, 'Resource', {
       description: 'ECS deployments of the services that failed (circuit breaker or deployment alarm) and rolled back',
       eventPattern: {

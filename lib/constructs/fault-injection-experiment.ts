@@ -34,6 +34,14 @@ export class FaultInjectionExperiment extends Construct {
   constructor(scope: Construct, id: string, props: FaultInjectionExperimentProps) {
     super(scope, id);
     if (props.stopAlarmArns.length === 0) throw new Error(`${this.node.path}: an experiment needs at least one stop condition`);
+    for (const [name, action] of Object.entries(props.actions)) {
+      const unknown = Object.values(action.targets).filter((target) => !(target in props.targets));
+      if (unknown.length > 0) {
+        throw new Error(
+          `${this.node.path}: expected action ${name} to name targets of this experiment (${Object.keys(props.targets).join(', ')}), got ${unknown.join(', ')}`,
+        );
+      }
+    }
     const account = Stack.of(this).account;
     // IAM and FIS accept Latin-1 text only: typographic apostrophes become plain ones.
     const description = props.description.replace(/[\u2018\u2019]/g, "'").replace(/[^\t\n\r\x20-\x7E\xA1-\xFF]/g, '-');

@@ -2,7 +2,7 @@
  * The internet-facing Application Load Balancer in front of every service: HTTPS with a modern TLS policy
  * (HTTP redirected), invalid headers dropped, desync mitigation, access logs, WAF, deletion protection.
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -11,18 +11,42 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { LoadBalancerConfig } from '../../config/schema';
 import { acknowledge } from '../compliance';
-import { EncryptedLogGroup, statefulRemovalPolicy } from './encryption';
+import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
+
+/** The HTTPS certificate: an existing one by ARN, or one ACM issues for a domain, validated in a hosted zone. */
+export type LoadBalancerCertificate =
+  { readonly arn: string } | { readonly domainName: string; readonly hostedZone: { readonly id: string; readonly name: string } };
+
+/** What the load balancer is configured with (the shape of `loadBalancer` in config). */
+export interface LoadBalancerSettings {
+  /** A WAF web ACL (rate limit and AWS managed rules) in front of the load balancer. */
+  readonly waf: boolean;
+  /** Requests one address may make in 5 minutes before WAF blocks it. */
+  readonly wafRateLimitPer5Minutes: number;
+  readonly idleTimeoutSeconds: number;
+  readonly desyncMitigationMode: 'strictest' | 'defensive';
+  readonly deletionProtection: boolean;
+  /** Days to keep access logs (and WAF logs). */
+  readonly accessLogs: { readonly retentionDays: number };
+  /** Whether zonal shift is enabled on the load balancer. */
+  readonly zonalShift: { readonly enabled: boolean };
+  /** Without one, the load balancer serves plain HTTP (a non-production sandbox only). */
+  readonly certificate?: LoadBalancerCertificate;
+}
 
 export interface PublicLoadBalancerProps {
-  readonly config: LoadBalancerConfig;
+  readonly settings: LoadBalancerSettings;
   readonly vpc: ec2.IVpc;
   /** Where the load balancer lives: the public subnets. */
   readonly subnets: ec2.SubnetSelection;
   /** Encrypts the WAF log group. */
   readonly logsKey: kms.IKey;
-  readonly production: boolean;
+  /**
+   * Removal of the access-log buckets and the WAF log group, and whether a log retention under a year is acknowledged.
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
   /** Prefix of physical names that must be unique in the account (`<App>-<env>`). */
   readonly namePrefix: string;
 }
@@ -61,11 +85,22 @@ export class PublicLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
     super(scope, id);
-    const { config, production } = props;
+    const { settings: config } = props;
+    const removalPolicy = props.logGroupPolicy?.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (config.waf && !(Number.isInteger(config.wafRateLimitPer5Minutes) && config.wafRateLimitPer5Minutes >= 10)) {
+      throw new Error(
+        `PublicLoadBalancer ${this.node.path}: expected wafRateLimitPer5Minutes of at least 10 (WAF's minimum), got ${config.wafRateLimitPer5Minutes}`,
+      );
+    }
+    if (!(config.idleTimeoutSeconds >= 1 && config.idleTimeoutSeconds <= 4000)) {
+      throw new Error(
+        `PublicLoadBalancer ${this.node.path}: expected idleTimeoutSeconds between 1 and 4000, got ${config.idleTimeoutSeconds}`,
+      );
+    }
     this.idleTimeout = Duration.seconds(config.idleTimeoutSeconds);
     this.https = config.certificate !== undefined;
 
-    this.accessLogsAuditBucket = this.logBucket('AccessLogsAudit', config.accessLogs.retentionDays, production);
+    this.accessLogsAuditBucket = this.logBucket('AccessLogsAudit', config.accessLogs.retentionDays, removalPolicy);
     acknowledge(
       this.accessLogsAuditBucket,
       'This bucket receives the server access logs of the load-balancer access-log bucket; logging it in turn would need another bucket without end.',
@@ -73,7 +108,7 @@ export class PublicLoadBalancer extends Construct {
       'AwsSolutions-S1',
       '*-S3BucketLoggingEnabled',
     );
-    this.accessLogsBucket = this.logBucket('AccessLogs', config.accessLogs.retentionDays, production, this.accessLogsAuditBucket);
+    this.accessLogsBucket = this.logBucket('AccessLogs', config.accessLogs.retentionDays, removalPolicy, this.accessLogsAuditBucket);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -202,7 +237,7 @@ export class PublicLoadBalancer extends Construct {
     return listener;
   }
 
-  private logBucket(id: string, retentionDays: number, production: boolean, serverAccessLogsBucket?: s3.IBucket): s3.Bucket {
+  private logBucket(id: string, retentionDays: number, removalPolicy: RemovalPolicy, serverAccessLogsBucket?: s3.IBucket): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
       // Load-balancer access logs can only be delivered to a bucket encrypted with S3-managed keys.
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -221,7 +256,7 @@ export class PublicLoadBalancer extends Construct {
       ],
       serverAccessLogsBucket,
       // In dev the bucket is deleted with the stack, which CloudFormation does only once it is empty.
-      removalPolicy: statefulRemovalPolicy(production),
+      removalPolicy,
     });
     acknowledge(
       bucket,
@@ -246,7 +281,7 @@ export class PublicLoadBalancer extends Construct {
     return bucket;
   }
 
-  private certificate(config: LoadBalancerConfig): acm.ICertificate | undefined {
+  private certificate(config: LoadBalancerSettings): acm.ICertificate | undefined {
     const cert = config.certificate;
     if (!cert) return undefined;
     if ('arn' in cert) return acm.Certificate.fromCertificateArn(this, 'Certificate', cert.arn);
@@ -258,7 +293,7 @@ export class PublicLoadBalancer extends Construct {
     return new acm.Certificate(this, 'Certificate', { domainName: cert.domainName, validation: acm.CertificateValidation.fromDns(zone) });
   }
 
-  private createWebAcl(config: LoadBalancerConfig, props: PublicLoadBalancerProps): wafv2.CfnWebACL {
+  private createWebAcl(config: LoadBalancerSettings, props: PublicLoadBalancerProps): wafv2.CfnWebACL {
     const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
       metricName,
@@ -295,7 +330,7 @@ export class PublicLoadBalancer extends Construct {
       logGroupName: `aws-waf-logs-${props.namePrefix}`,
       encryptionKey: props.logsKey,
       retentionDays: config.accessLogs.retentionDays,
-      production: props.production,
+      ...props.logGroupPolicy,
     });
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: webAcl.attrArn,

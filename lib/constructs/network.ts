@@ -1,15 +1,33 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import type { NetworkConfig } from '../../config/schema';
 import { acknowledge } from '../compliance';
-import { EncryptedLogGroup, EncryptionKey } from './encryption';
+import { EncryptedLogGroup, EncryptionKey, type LogGroupPolicy } from './encryption';
 
 export interface NetworkProps {
-  readonly config: NetworkConfig;
+  /** IPv4 CIDR block of the VPC. */
+  readonly cidr: string;
   /** The zones to span, from configuration (never looked up, so that synthesis is offline). */
   readonly availabilityZones: readonly string[];
-  readonly production: boolean;
+  /**
+   * NAT gateways for the private subnets, at most one per zone.
+   * @default 1
+   */
+  readonly natGateways?: number;
+  /** Prefix length of each subnet of the three tiers (one subnet of each per zone). */
+  readonly subnetCidrMask: { readonly public: number; readonly private: number; readonly isolated: number };
+  /**
+   * Which traffic the flow logs record.
+   * @default 'ALL'
+   */
+  readonly flowLogTrafficType?: keyof typeof ec2.FlowLogTrafficType;
+  /** Days to keep the flow logs. */
+  readonly flowLogRetentionDays: number;
+  /**
+   * Removal of the flow-log key and log group, and whether a retention under a year is acknowledged.
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
 }
 
 /**
@@ -31,33 +49,39 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { config, production } = props;
+    const natGateways = props.natGateways ?? 1;
+    if (props.availabilityZones.length === 0)
+      throw new Error(`Network ${this.node.path}: expected at least one availability zone, got none`);
+    if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > props.availabilityZones.length) {
+      throw new Error(
+        `Network ${this.node.path}: expected natGateways between 1 and the number of zones (${props.availabilityZones.length}), got ${natGateways}`,
+      );
+    }
 
-    this.logsKey = new EncryptionKey(this, 'LogsKey', {
+    this.logsKey = EncryptionKey.forLogs(this, 'LogsKey', {
       description: 'Encrypts the VPC flow logs',
-      production,
-      forCloudWatchLogs: true,
+      removalPolicy: props.logGroupPolicy?.removalPolicy,
     });
     this.flowLogGroup = new EncryptedLogGroup(this, 'FlowLogs', {
       encryptionKey: this.logsKey,
-      retentionDays: config.flowLogs.retentionDays,
-      production,
+      retentionDays: props.flowLogRetentionDays,
+      ...props.logGroupPolicy,
     });
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(config.cidr),
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr),
       availabilityZones: [...props.availabilityZones],
-      natGateways: config.natGateways,
+      natGateways,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
-        { name: Network.PUBLIC, subnetType: ec2.SubnetType.PUBLIC, cidrMask: config.subnetCidrMask.public, mapPublicIpOnLaunch: false },
-        { name: Network.PRIVATE, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: config.subnetCidrMask.private },
-        { name: Network.ISOLATED, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: config.subnetCidrMask.isolated },
+        { name: Network.PUBLIC, subnetType: ec2.SubnetType.PUBLIC, cidrMask: props.subnetCidrMask.public, mapPublicIpOnLaunch: false },
+        { name: Network.PRIVATE, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: props.subnetCidrMask.private },
+        { name: Network.ISOLATED, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: props.subnetCidrMask.isolated },
       ],
       flowLogs: {
         all: {
           destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
-          trafficType: ec2.FlowLogTrafficType[config.flowLogs.trafficType],
+          trafficType: ec2.FlowLogTrafficType[props.flowLogTrafficType ?? 'ALL'],
         },
       },
     });

@@ -9,20 +9,22 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import type { MonitoringConfig } from '../../config/schema';
 import { acknowledge } from '../compliance';
-import { AlarmKit } from './alarm-kit';
-import { monitorCacheTier } from './cache-alarms';
+import { AlarmKit, type AlarmThresholds } from '../monitoring/alarm-kit';
+import { monitorCacheTier } from '../monitoring/cache-alarms';
 import type { CacheTier } from './cache-tier';
 import type { Database } from './database';
-import { monitorDatabase } from './database-alarms';
+import { monitorDatabase } from '../monitoring/database-alarms';
 import type { PublicLoadBalancer } from './load-balancer';
-import { type BackupFailureRule, monitorBackupRules } from './backup-alarms';
-import { monitorDeploymentRule, monitorLoadBalancer, monitorService } from './service-alarms';
+import { type BackupFailureRule, monitorBackupRules } from '../monitoring/backup-alarms';
+import { monitorDeploymentRule, monitorLoadBalancer, monitorService } from '../monitoring/service-alarms';
 import type { WebService } from './web-service';
 
 export interface ObservabilityProps {
-  readonly config: MonitoringConfig;
+  /** The threshold of every alarm. */
+  readonly thresholds: AlarmThresholds;
+  /** Where docs/runbook.md is read; each alarm's description links `<runbookUrl>#<section>`. */
+  readonly runbookUrl: string;
   /** Start of every alarm name and the dashboard's name (`ScaledApp-prod`). */
   readonly namePrefix: string;
   /** Where every alarm (or the composite alarm it feeds) sends ALARM and OK. */
@@ -66,8 +68,8 @@ export class Observability extends Construct {
     const kit = new AlarmKit({
       facade: this.facade,
       alarmNamePrefix: props.namePrefix,
-      thresholds: props.config.thresholds,
-      runbookUrl: props.config.runbookUrl,
+      thresholds: props.thresholds,
+      runbookUrl: props.runbookUrl,
     });
 
     monitorDatabase(kit, props.database);

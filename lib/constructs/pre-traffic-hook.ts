@@ -15,7 +15,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
-import { EncryptedLogGroup } from './encryption';
+import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 
 export interface PreTrafficHookProps {
   readonly vpc: ec2.IVpc;
@@ -31,7 +31,11 @@ export interface PreTrafficHookProps {
   readonly timeout: Duration;
   readonly logsKey: kms.IKey;
   readonly logRetentionDays: number;
-  readonly production: boolean;
+  /**
+   * Removal of the function's log group, and whether a retention under a year is acknowledged (outside production).
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
 }
 
 export class PreTrafficHook extends Construct {
@@ -55,7 +59,7 @@ export class PreTrafficHook extends Construct {
     const logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
       retentionDays: props.logRetentionDays,
-      production: props.production,
+      ...props.logGroupPolicy,
     });
     const role = new iam.Role(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

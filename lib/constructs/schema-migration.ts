@@ -27,7 +27,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from '../compliance';
 import { CUSTOM_RESOURCE_NO_DLQ } from './database-identities';
-import { EncryptedLogGroup } from './encryption';
+import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 
 export interface SchemaMigrationProps {
   readonly cluster: ecs.ICluster;
@@ -46,7 +46,11 @@ export interface SchemaMigrationProps {
   /** Encrypts the function's own log group. */
   readonly logsKey: kms.IKey;
   readonly logRetentionDays: number;
-  readonly production: boolean;
+  /**
+   * Removal of the function's log group, and whether a retention under a year is acknowledged (outside production).
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
   /**
    * The migration command, run in the image's working directory.
    * @default ['node', 'dist/migrate.js']
@@ -77,7 +81,7 @@ export class SchemaMigration extends Construct {
     const logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
       retentionDays: props.logRetentionDays,
-      production: props.production,
+      ...props.logGroupPolicy,
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

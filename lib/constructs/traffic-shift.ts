@@ -13,8 +13,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { DeploymentStrategyName } from '../../config/schema/rollout';
 import { acknowledge } from '../compliance';
+
+/** How a new version reaches traffic: `rolling` replaces tasks in place, the others shift traffic between target groups. */
+export const DEPLOYMENT_STRATEGIES = ['rolling', 'blue-green', 'linear', 'canary'] as const;
+export type DeploymentStrategyName = (typeof DEPLOYMENT_STRATEGIES)[number];
 
 export interface TrafficShiftSettings {
   readonly canary: { readonly percent: number; readonly bakeMinutes: number };

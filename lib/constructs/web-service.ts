@@ -15,15 +15,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT } from '../../config/load';
-import type { ServiceConfig } from '../../config/schema';
-import type { DeploymentStrategyName } from '../../config/schema/rollout';
 import { acknowledge } from '../compliance';
-import { EncryptedLogGroup } from './encryption';
-import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from './handles';
+import { cacheContainerEnvironment } from '../cache-env';
+import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
+import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../handles';
 import { PreTrafficHook } from './pre-traffic-hook';
-import { errorRateExpression } from './request-metrics';
-import { deploymentStrategyProps, LoadBalancerInfrastructureRole } from './traffic-shift';
+import { errorRateExpression } from '../monitoring/request-metrics';
+import {
+  type DeploymentStrategyName,
+  deploymentStrategyProps,
+  LoadBalancerInfrastructureRole,
+  type TrafficShiftSettings,
+} from './traffic-shift';
 /** The load balancer's test listener: where a pre-traffic hook reaches the new version before production does. */
 export interface TestListener {
   readonly listener: elbv2.ApplicationListener;
@@ -32,10 +35,76 @@ export interface TestListener {
   readonly port: number;
 }
 
+/** Where the container image comes from: a directory built at synth (a Docker asset), or an image in a registry. */
+export type ServiceImage =
+  { readonly source: 'directory'; readonly directory: string } | { readonly source: 'registry'; readonly reference: string };
+
+/** What the service runs and how it is checked, scaled, routed and deployed (the shape of `services.<name>` in config). */
+export interface WebServiceSettings {
+  readonly image: ServiceImage;
+  /** Fargate CPU units and memory (MiB) of the task. */
+  readonly cpu: number;
+  readonly memory: number;
+  /** The port the container listens on. */
+  readonly port: number;
+  /** The (non-root) user the container runs as. */
+  readonly user: string;
+  readonly tasks: { readonly desired: number; readonly min: number; readonly max: number };
+  readonly routing: { readonly priority: number; readonly pathPatterns: readonly string[]; readonly hosts: readonly string[] };
+  readonly healthCheck: {
+    readonly path: string;
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly healthyThresholdCount: number;
+    readonly unhealthyThresholdCount: number;
+    readonly gracePeriodSeconds: number;
+  };
+  readonly containerHealthCheck: {
+    readonly command: readonly string[];
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly retries: number;
+    readonly startPeriodSeconds: number;
+  };
+  readonly deregistrationDelaySeconds: number;
+  readonly scaling: {
+    readonly cpuPercent: number;
+    readonly memoryPercent: number;
+    readonly requestsPerTarget: number;
+    readonly scaleInCooldownSeconds: number;
+    readonly scaleOutCooldownSeconds: number;
+  };
+  readonly scheduledScaling: readonly {
+    readonly name: string;
+    readonly schedule: string;
+    readonly minTasks: number;
+    readonly maxTasks: number;
+    readonly timeZone?: string;
+  }[];
+  readonly deploymentAlarms: { readonly max5xxPercent: number; readonly maxP99LatencyMs: number };
+  readonly deployment: TrafficShiftSettings & { readonly preTrafficHook?: { readonly path: string; readonly timeoutSeconds: number } };
+  readonly loadBalancing: {
+    readonly algorithm: 'weighted-random' | 'round-robin' | 'least-outstanding-requests';
+    readonly anomalyMitigation: boolean;
+    readonly slowStartSeconds: number;
+  };
+  /** Days to keep the service's logs. */
+  readonly logRetentionDays: number;
+  /** Plain environment variables of the container. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Environment variables filled from secrets: name to a Secrets Manager secret or SSM parameter ARN. */
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
 export interface WebServiceProps {
   /** The service's name in config (`services.<name>`). */
   readonly name: string;
-  readonly config: ServiceConfig;
+  readonly settings: WebServiceSettings;
+  /**
+   * The directory a `directory` image's path is relative to (the project root).
+   * @default - the current working directory
+   */
+  readonly assetRoot?: string;
   readonly cluster: ecs.ICluster;
   /** Where tasks run: the private subnets. */
   readonly subnets: ec2.SubnetSelection;
@@ -65,7 +134,16 @@ export interface WebServiceProps {
   readonly dataClientsSecurityGroup?: ec2.ISecurityGroup;
   /** Encrypts the service's log group. */
   readonly logsKey: kms.IKey;
-  readonly production: boolean;
+  /**
+   * Removal of the service's log groups, and whether a retention under a year is acknowledged (outside production).
+   * @default - retained; short retention not acknowledged
+   */
+  readonly logGroupPolicy?: LogGroupPolicy;
+  /**
+   * Minimum healthy percent during a deployment (100: never below the desired count).
+   * @default 100
+   */
+  readonly minHealthyPercent?: number;
   /** Prefix of the deployment alarms' names (`<App>-<env>`). */
   readonly alarmNamePrefix: string;
   /**
@@ -76,16 +154,6 @@ export interface WebServiceProps {
   readonly deploymentStrategy?: DeploymentStrategyName;
   /** The test listener, required by a pre-traffic hook (`config.deployment.preTrafficHook`). @default - no test listener rule */
   readonly testListener?: TestListener;
-}
-
-/** Minimum healthy percent during a deployment: prod never drops below the desired count. */
-export function minHealthyPercent(production: boolean): number {
-  return production ? 100 : 50;
-}
-
-/** `critical` → `CACHE_CRITICAL`; `session-store` → `CACHE_SESSION_STORE`. */
-export function cacheEnvPrefix(tier: string): string {
-  return `CACHE_${tier.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
 /** A secret held in an SSM parameter, referenced by its ARN as given in config (any account or region). */
@@ -112,7 +180,7 @@ export class WebService extends Construct {
   readonly listenerRule: elbv2.ApplicationListenerRule;
   readonly deploymentStrategy: DeploymentStrategyName;
   /** The routing algorithm of both target groups, and whether anomaly mitigation is on. */
-  readonly loadBalancing: ServiceConfig['loadBalancing'];
+  readonly loadBalancing: WebServiceSettings['loadBalancing'];
   readonly preTrafficHook?: PreTrafficHook;
   readonly securityGroup: ec2.SecurityGroup;
   /** Where the tasks run and what they wear (also what a one-off task of this service needs, e.g. its migrations). */
@@ -127,7 +195,21 @@ export class WebService extends Construct {
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
-    const { config, name, production } = props;
+    const { settings: config, name } = props;
+    const minHealthy = props.minHealthyPercent ?? 100;
+    if (!(minHealthy >= 0 && minHealthy <= 100)) {
+      throw new Error(`WebService ${this.node.path}: expected minHealthyPercent between 0 and 100, got ${minHealthy}`);
+    }
+    if (!(config.tasks.min <= config.tasks.desired && config.tasks.desired <= config.tasks.max)) {
+      throw new Error(
+        `WebService ${this.node.path}: expected tasks.min <= tasks.desired <= tasks.max, got ${config.tasks.min}, ${config.tasks.desired}, ${config.tasks.max}`,
+      );
+    }
+    if (config.deployment.preTrafficHook && (props.deploymentStrategy ?? 'rolling') !== 'rolling' && !props.testListener) {
+      throw new Error(
+        `WebService ${this.node.path}: expected a testListener for the pre-traffic hook of a traffic-shifting deployment, got none`,
+      );
+    }
     this.name = name;
     this.deploymentStrategy = props.deploymentStrategy ?? 'rolling';
     this.loadBalancing = config.loadBalancing;
@@ -136,7 +218,7 @@ export class WebService extends Construct {
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
       retentionDays: config.logRetentionDays,
-      production,
+      ...props.logGroupPolicy,
     });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
@@ -155,7 +237,7 @@ export class WebService extends Construct {
 
     const hc = config.containerHealthCheck;
     this.container = this.taskDefinition.addContainer('App', {
-      image: this.image(config),
+      image: this.image(config, props.assetRoot ?? process.cwd()),
       essential: true,
       // A hard limit (Control Tower's CT.ECS.PR.7): the task's whole memory, as the one container in the task.
       memoryLimitMiB: config.memory,
@@ -208,7 +290,7 @@ export class WebService extends Construct {
       vpcSubnets: props.subnets,
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
-      minHealthyPercent: minHealthyPercent(production),
+      minHealthyPercent: minHealthy,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(config.healthCheck.gracePeriodSeconds),
       // Tasks that never become healthy stop the deployment and bring back the last good task definition.
@@ -292,7 +374,7 @@ export class WebService extends Construct {
         timeout: Duration.seconds(hook.timeoutSeconds),
         logsKey: props.logsKey,
         logRetentionDays: config.logRetentionDays,
-        production,
+        logGroupPolicy: props.logGroupPolicy,
       });
       this.service.addLifecycleHook(this.preTrafficHook.target);
     }
@@ -347,14 +429,14 @@ export class WebService extends Construct {
     );
   }
 
-  private image(config: ServiceConfig): ecs.ContainerImage {
+  private image(config: WebServiceSettings, assetRoot: string): ecs.ContainerImage {
     if (config.image.source === 'registry') return ecs.ContainerImage.fromRegistry(config.image.reference);
     // Staged into the cloud assembly at synth; built and pushed by `cdk deploy`, for the architecture Fargate runs.
-    return ecs.ContainerImage.fromAsset(path.join(PROJECT_ROOT, config.image.directory), { platform: Platform.LINUX_AMD64 });
+    return ecs.ContainerImage.fromAsset(path.resolve(assetRoot, config.image.directory), { platform: Platform.LINUX_AMD64 });
   }
 
   private environment(props: WebServiceProps): Record<string, string> {
-    const { config, database, databaseLogin } = props;
+    const { settings: config, database, databaseLogin } = props;
     const env: Record<string, string> = {
       SERVICE_NAME: props.name,
       PORT: String(config.port),
@@ -375,25 +457,17 @@ export class WebService extends Construct {
         DATABASE_POOL_SIZE: String(props.databasePoolSize),
       });
     }
-    for (const tier of props.cacheTiers) {
-      const prefix = cacheEnvPrefix(tier.name);
-      env[`${prefix}_PRIMARY_ENDPOINT`] = tier.primaryEndpoint;
-      env[`${prefix}_READER_ENDPOINT`] = tier.readerEndpoint;
-      env[`${prefix}_PORT`] = String(tier.port);
-      // ElastiCache accepts an AUTH token only with in-transit encryption on, so every tier speaks TLS.
-      env[`${prefix}_TLS`] = 'true';
-    }
+    Object.assign(env, cacheContainerEnvironment(props.cacheTiers).environment);
     return { ...config.environment, ...env };
   }
 
   private secrets(props: WebServiceProps): Record<string, ecs.Secret> {
     // No database secret: the service signs IAM tokens with its task role (docs/database.md).
     const secrets: Record<string, ecs.Secret> = {};
-    for (const tier of props.cacheTiers) {
-      const envName = `${cacheEnvPrefix(tier.name)}_AUTH_TOKEN`;
-      secrets[envName] = ecs.Secret.fromSecretsManager(this.dataSecret(`Secret-${envName}`, tier.authSecret));
+    for (const [envName, secret] of Object.entries(cacheContainerEnvironment(props.cacheTiers).secrets)) {
+      secrets[envName] = ecs.Secret.fromSecretsManager(this.dataSecret(`Secret-${envName}`, secret));
     }
-    for (const [envName, arn] of Object.entries(props.config.secrets)) {
+    for (const [envName, arn] of Object.entries(props.settings.secrets)) {
       if (arn.split(':')[2] === 'ssm') {
         secrets[envName] = new ParameterSecret(arn);
       } else {
@@ -429,7 +503,7 @@ export class WebService extends Construct {
   }
 
   private createTargetGroup(id: string, props: WebServiceProps): elbv2.ApplicationTargetGroup {
-    const { config } = props;
+    const { settings: config } = props;
     const routing = config.loadBalancing;
     return new elbv2.ApplicationTargetGroup(this, id, {
       vpc: props.cluster.vpc,
@@ -460,7 +534,7 @@ export class WebService extends Construct {
 
   private createDeploymentAlarms(props: WebServiceProps, [errorRateName, latencyName]: readonly string[]): WebService['deploymentAlarms'] {
     const period = Duration.minutes(1);
-    const { max5xxPercent, maxP99LatencyMs } = props.config.deploymentAlarms;
+    const { max5xxPercent, maxP99LatencyMs } = props.settings.deploymentAlarms;
     // Both target groups, each on its own: during a canary the new version is alone in one of them, and its error
     // rate must not be diluted by the old version's traffic. The worse of the two rolls the deployment back.
     const tgs = { primary: this.targetGroup, alternate: this.alternateTargetGroup };

@@ -29,6 +29,9 @@ export class ZonalAutoshift extends Construct {
 
   constructor(scope: Construct, id: string, props: ZonalAutoshiftProps) {
     super(scope, id);
+    if (props.alarms.length === 0) {
+      throw new Error(`ZonalAutoshift ${this.node.path}: expected at least one alarm to block and judge practice runs, got none`);
+    }
     // A practice run takes at most one blocking and one outcome alarm (CloudFormation's schema): several alarms
     // (one "service degraded" composite per service) are folded into one composite that is in ALARM when any is.
     const alarm = props.alarms.length === 1 ? props.alarms[0] : this.anyOf(props);

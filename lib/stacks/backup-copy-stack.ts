@@ -23,7 +23,7 @@ export class BackupCopyStack extends EnvironmentStack {
 
   /** The copy vault's name: `<App>-<env>-copy`. */
   static vaultName(config: AppConfig): string {
-    return `${config.app.name}-${config.environment.name}-copy`;
+    return `${EnvironmentStack.namePrefix(config)}-copy`;
   }
 
   /** The copy vault's ARN, as the Data stack's plan names it. */
@@ -42,7 +42,7 @@ export class BackupCopyStack extends EnvironmentStack {
     this.vault = new ProtectedVault(this, 'CopyVault', {
       vaultName: BackupCopyStack.vaultName(config),
       keyDescription: 'Encrypts the cross-region copies of the environment backups',
-      production: config.environment.production,
+      removalPolicy: this.statefulRemovalPolicy,
       lock: vaultLockOf(config),
     });
   }

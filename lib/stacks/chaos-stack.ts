@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { EXPERIMENT_TAG, planExperiments, stopAlarmArn } from '../chaos/experiments';
-import { EncryptedLogGroup, EncryptionKey } from '../constructs/encryption';
+import { EncryptedLogGroup, type EncryptionKey } from '../constructs/encryption';
 import { FaultInjectionExperiment } from '../constructs/fault-injection-experiment';
 import { pascal } from '../outputs';
 import { EnvironmentStack } from './environment-stack';
@@ -31,16 +31,11 @@ export class ChaosStack extends EnvironmentStack {
       description: `${config.app.name} ${config.environment.name}: fault-injection experiments (AWS FIS), stopped by the environment's alarms`,
     });
     this.addStackDependency(props.monitoring);
-    const production = config.environment.production;
-    this.logsKey = new EncryptionKey(this, 'LogsKey', {
-      description: 'Encrypts the logs of the fault-injection experiments',
-      production,
-      forCloudWatchLogs: true,
-    });
+    this.logsKey = this.newLogsKey('LogsKey', 'Encrypts the logs of the fault-injection experiments');
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: this.logsKey,
       retentionDays: config.chaos.logRetentionDays,
-      production,
+      ...this.logGroupPolicy,
     });
 
     this.experiments = planExperiments(config).planned.map(
@@ -52,7 +47,7 @@ export class ChaosStack extends EnvironmentStack {
           permissions: plan.permissions,
           stopAlarmArns: plan.stopAlarmNames.map((name) => stopAlarmArn(config, name)),
           logGroup: this.logGroup,
-          tags: { [EXPERIMENT_TAG]: plan.id, Name: `${config.app.name}-${config.environment.name}-${plan.id}` },
+          tags: { [EXPERIMENT_TAG]: plan.id, Name: `${this.namePrefix}-${plan.id}` },
         }),
     );
   }

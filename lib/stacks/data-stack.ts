@@ -1,17 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
-import { acknowledge } from '../compliance';
 import { CacheTiers } from '../constructs/cache-tiers';
 import { DataProtection } from '../constructs/data-protection';
-import { Database, databaseNamePrefix } from '../constructs/database';
+import { AuroraDatabase, type Database, databaseNamePrefix, InstanceDatabase } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption';
 import { serviceIdentities } from '../database/identity-sql';
 import type { Network } from '../constructs/network';
-import { Outputs, publish } from '../outputs';
+import { Outputs } from '../outputs';
+import { type CacheNodeType, cacheCapacity, planCapacity } from '../capacity';
+import type { CacheTier } from '../constructs/cache-tier';
 import { BackupCopyStack } from './backup-copy-stack';
 import { EnvironmentStack } from './environment-stack';
 import { copyDestinations, restoreTestingPlanName, snapshotRules, vaultLockOf } from './recovery-props';
@@ -57,20 +57,19 @@ export class DataStack extends EnvironmentStack {
     this.props = props;
     const production = config.environment.production;
     // One key per data store, so that a key policy (or a compromised grant) reaches one store only.
-    this.databaseKey = new EncryptionKey(this, 'DatabaseKey', {
-      description: 'Encrypts the PostgreSQL database, its secret and logs',
-      production,
-      forCloudWatchLogs: true,
-    });
-    this.cacheKey = new EncryptionKey(this, 'CacheKey', {
-      description: 'Encrypts the cache tiers, their AUTH secrets and logs',
-      production,
-      forCloudWatchLogs: true,
-    });
+    this.databaseKey = this.newLogsKey('DatabaseKey', 'Encrypts the PostgreSQL database, its secret and logs');
+    this.cacheKey = this.newLogsKey('CacheKey', 'Encrypts the cache tiers, their AUTH secrets and logs');
 
-    this.database = new Database(this, 'Database', {
-      config: config.database,
-      capacity: config.capacity,
+    const databaseProps = {
+      settings: config.database,
+      capacityPlan: planCapacity({
+        engine: config.database.engine,
+        instanceClass: config.database.instanceClass,
+        serverlessMaxCapacity: config.database.serverlessV2Capacity.max,
+        readers: config.database.readReplicas,
+        reservedConnections: config.database.proxy.reservedConnections,
+        ...config.capacity,
+      }).plan,
       vpc: props.network.vpc,
       subnets: props.network.dataSubnets,
       rotationSubnets: props.network.serviceSubnets,
@@ -81,17 +80,37 @@ export class DataStack extends EnvironmentStack {
       encryptionKey: this.databaseKey,
       availabilityZones: config.environment.availabilityZones,
       namePrefix: databaseNamePrefix(config.app.name, config.environment.name),
-      production,
-    });
+      secretRemovalPolicy: this.statefulRemovalPolicy,
+      logGroupPolicy: this.logGroupPolicy,
+    };
+    // One class per engine, both under the construct ID `Database` (their children keep their IDs).
+    this.database =
+      config.database.engine === 'aurora-postgresql'
+        ? new AuroraDatabase(this, 'Database', databaseProps)
+        : new InstanceDatabase(this, 'Database', databaseProps);
     this.caches = new CacheTiers(this, 'Cache', {
-      config: config.cache,
+      tiers: Object.entries(config.cache.tiers).map(([name, tier]) => ({
+        name,
+        ...tier,
+        nodeType: tier.nodeType as CacheNodeType,
+        capacity: cacheCapacity({
+          nodeType: tier.nodeType as CacheNodeType,
+          shards: tier.clusterMode ? tier.shards : 1,
+          reservedMemoryPercent: tier.reservedMemoryPercent,
+          bytesPerKey: tier.bytesPerKey,
+        }),
+        // A noeviction tier holds what cannot be rebuilt (sessions, tokens): in production, a final snapshot is
+        // taken before CloudFormation deletes or replaces it. An evicting tier holds only what the application recomputes.
+        finalSnapshot: production && tier.evictionPolicy === 'noeviction',
+        shortSnapshotRetentionReason: production ? undefined : 'a non-production environment',
+      })),
       vpc: props.network.vpc,
       subnets: props.network.dataSubnets,
       encryptionKey: this.cacheKey,
-      production,
-      appName: config.app.name,
-      environmentName: config.environment.name,
+      logRetentionDays: config.cache.logRetentionDays,
+      logGroupPolicy: this.logGroupPolicy,
     });
+    for (const tier of this.caches.tiers) this.publishCacheTier(tier);
     this.protection = this.protectDatabase();
     this.dataClients = new ec2.SecurityGroup(this, 'DataClientsSecurityGroup', {
       vpc: props.network.vpc,
@@ -105,7 +124,7 @@ export class DataStack extends EnvironmentStack {
 
   /** The name of the environment's vault and backup plan. */
   static vaultName(config: AppConfig): string {
-    return `${config.app.name}-${config.environment.name}`;
+    return EnvironmentStack.namePrefix(config);
   }
 
   private protectDatabase(): DataProtection {
@@ -137,23 +156,12 @@ export class DataStack extends EnvironmentStack {
       );
     }
     const testing = recovery.restoreTesting;
-    if (db.cluster) {
-      // cdk-nag asks each Aurora instance to be in a plan; the data is the cluster volume's, which the plan backs up.
-      for (const instance of db.cluster.node.children.filter((c) => c instanceof Construct && /^(Writer|Reader\d+)$/.test(c.node.id))) {
-        acknowledge(
-          instance,
-          'An Aurora instance holds no data of its own: the cluster volume is, and the AWS Backup plan of this stack selects the cluster (Backup/Plan/Database).',
-          '*-RDSInBackupPlan',
-        );
-      }
-    }
     return new DataProtection(this, 'Backup', {
       name: DataStack.vaultName(config),
-      production: config.environment.production,
+      vaultRemovalPolicy: this.statefulRemovalPolicy,
       database: {
-        kind: db.cluster ? 'cluster' : 'instance',
-        arn: db.cluster ? db.cluster.clusterArn : db.primary!.instanceArn,
-        subnetGroupName: (db.node.findChild('SubnetGroup') as rds.SubnetGroup).subnetGroupName,
+        ...db.backupTarget,
+        subnetGroupName: db.subnetGroup.subnetGroupName,
         vpc: this.props.network.vpc,
         encryptionKey: this.databaseKey,
       },
@@ -173,18 +181,22 @@ export class DataStack extends EnvironmentStack {
     });
   }
 
+  private publishCacheTier(tier: CacheTier): void {
+    const out = (field: Parameters<typeof Outputs.cacheTier>[1], value: string, description: string) =>
+      this.publish(Outputs.cacheTier(tier.name, field), value, `${tier.name} cache tier: ${description}`);
+    out('PrimaryEndpoint', tier.primaryEndpoint, 'primary endpoint (writes), TLS and AUTH required');
+    out('ReaderEndpoint', tier.readerEndpoint, 'reader endpoint (reads from replicas; may lag the primary)');
+    out('Port', String(tier.port), 'port');
+    out('SecretArn', tier.authSecret.secretArn, 'ARN of the secret whose SecretString is the AUTH token');
+    out('ReplicationGroupId', tier.replicationGroupId, 'replication group ID');
+    out('ParameterGroupName', tier.parameterGroupName, 'parameter group (eviction policy and memory settings)');
+  }
+
   private publishDatabase(): void {
-    const { app, environment } = this.config;
     const db = this.database;
-    const out = (key: string, value: string, description: string) => publish(this, app.name, environment.name, key, value, description);
+    const out = this.publish.bind(this);
     out(Outputs.databaseWriterEndpoint, db.writerEndpoint, 'RDS Proxy endpoint: all writes, and reads that must see the latest commit');
-    out(
-      Outputs.databaseReaderEndpoint,
-      db.readerEndpoint,
-      db.engine === 'aurora-postgresql'
-        ? 'Read-only RDS Proxy endpoint over the Aurora readers: replica lag applies'
-        : 'Private DNS name over the PostgreSQL read replicas (no proxy): replica lag applies',
-    );
+    out(Outputs.databaseReaderEndpoint, db.readerEndpoint, db.readerEndpointDescription);
     out(Outputs.databasePort, String(db.port), 'PostgreSQL port of both endpoints');
     out(
       Outputs.databaseSecretArn,
@@ -192,11 +204,7 @@ export class DataStack extends EnvironmentStack {
       'Secrets Manager secret with the master credentials (rotated every 30 days): for the identity bootstrap, rotation and break-glass administration, never a service',
     );
     out(Outputs.databaseProxyName, db.proxy.dbProxyName, 'Name of the RDS Proxy in front of the writer');
-    out(
-      Outputs.databaseIdentifier,
-      db.identifier,
-      db.engine === 'aurora-postgresql' ? 'Aurora cluster identifier' : 'Instance identifier of the PostgreSQL primary',
-    );
+    out(Outputs.databaseIdentifier, db.identifier, db.identifierDescription);
     // An SSM parameter cannot be empty: "none" when the environment has no reader.
     out(
       Outputs.databaseReaderIdentifiers,

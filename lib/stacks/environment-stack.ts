@@ -1,6 +1,8 @@
-import { PermissionsBoundary, Stack } from 'aws-cdk-lib';
+import { PermissionsBoundary, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
+import { EncryptionKey, type LogGroupPolicy } from '../constructs/encryption';
+import { publish } from '../outputs';
 import { followProducers } from '../producer-digest';
 
 export interface EnvironmentStackProps {
@@ -23,11 +25,25 @@ export interface EnvironmentStackProps {
  * the other stacks (lib/producer-digest.ts), so that it is deployed again whenever that may have changed.
  */
 export class EnvironmentStack extends Stack {
+  /** `<App>-<env>`: the prefix of the environment's stack names and of physical names unique in the account. */
+  static namePrefix(config: AppConfig): string {
+    return `${config.app.name}-${config.environment.name}`;
+  }
+
   static stackName(config: AppConfig, layer: string): string {
-    return `${config.app.name}-${config.environment.name}-${layer}`;
+    return `${EnvironmentStack.namePrefix(config)}-${layer}`;
   }
 
   readonly config: AppConfig;
+  /** `<App>-<env>` (see `namePrefix`). */
+  readonly namePrefix: string;
+  /**
+   * What happens to a stateful resource (key, secret, log group, bucket) that leaves the template: kept in
+   * production, deleted elsewhere so that tearing down a dev environment leaves nothing behind to pay for.
+   */
+  readonly statefulRemovalPolicy: RemovalPolicy;
+  /** The policy of every log group of the environment: removal as above; retention under a year acknowledged outside production. */
+  readonly logGroupPolicy: Required<LogGroupPolicy>;
 
   constructor(scope: Construct, layer: string, props: EnvironmentStackProps) {
     const { config } = props;
@@ -41,12 +57,29 @@ export class EnvironmentStack extends Stack {
       permissionsBoundary: config.app.permissionsBoundaryArn ? PermissionsBoundary.fromArn(config.app.permissionsBoundaryArn) : undefined,
     });
     this.config = config;
+    this.namePrefix = EnvironmentStack.namePrefix(config);
+    const production = config.environment.production;
+    this.statefulRemovalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.logGroupPolicy = { removalPolicy: this.statefulRemovalPolicy, acknowledgeShortRetention: !production };
     // A stack that reads another's values redeploys when they may change (docs/architecture.md, references).
     followProducers(this);
   }
 
   override get availabilityZones(): string[] {
     return [...this.config.environment.availabilityZones];
+  }
+
+  /**
+   * Publishes `value` as a stack output named `key` and as the SSM parameter `/<App>/<env>/<kebab-key>`
+   * (lib/outputs.ts): the one way a stack of the environment publishes what tools and people read.
+   */
+  publish(key: string, value: string, description: string): void {
+    publish(this, this.config.app.name, this.config.environment.name, key, value, description);
+  }
+
+  /** A customer-managed key for this stack's log groups, removed like every stateful resource of the environment. */
+  newLogsKey(id: string, description: string): EncryptionKey {
+    return EncryptionKey.forLogs(this, id, { description, removalPolicy: this.statefulRemovalPolicy });
   }
 }
 

@@ -1,23 +1,29 @@
-import { Construct } from 'constructs';
+import { Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { CacheTier } from '../constructs/cache-tier';
+import type { Database } from '../constructs/database';
+import type { PublicLoadBalancer } from '../constructs/load-balancer';
+import type { WebService } from '../constructs/web-service';
 import type { AppConfig } from '../../config/schema';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { CostBudget } from '../constructs/cost-budget';
 import { BackupFailureRules } from '../constructs/backup-failure-rules';
 import { DeploymentFailureRule } from '../constructs/deployment-failure-rule';
 import { Observability } from '../constructs/observability';
-import { runbookLink } from '../constructs/runbook';
-import { Outputs, publish } from '../outputs';
-import type { DataStack } from './data-stack';
+import { runbookLink } from '../monitoring/runbook';
+import { Outputs } from '../outputs';
 import { ZonalAutoshift } from '../constructs/zonal-autoshift';
 import { COST_MODEL_METADATA } from '../template-metadata';
 import { costModel } from './cost-model';
 import { EnvironmentStack } from './environment-stack';
-import type { ServiceStack } from './service-stack';
 
 export interface MonitoringStackProps {
   readonly config: AppConfig;
-  readonly data: DataStack;
-  readonly service: ServiceStack;
+  /** The typed handles of the other layers that the alarms watch: this stack references them, never the reverse. */
+  readonly database: Database;
+  readonly cacheTiers: readonly CacheTier[];
+  readonly services: readonly WebService[];
+  readonly loadBalancer: PublicLoadBalancer;
 }
 
 /** Alarms for every failure mode, the alarm topic and the dashboard of the environment. */
@@ -37,16 +43,17 @@ export class MonitoringStack extends EnvironmentStack {
       config,
       description: `${config.app.name} ${config.environment.name}: alarms, alarm topic and dashboard`,
     });
-    this.addStackDependency(props.data);
-    this.addStackDependency(props.service);
-    const budgetName = `${config.app.name}-${config.environment.name}-monthly`;
+    // Deployed after the layers it watches (the stacks that hold the handles).
+    for (const stack of new Set([props.database, props.loadBalancer, ...props.services].map((c) => Stack.of(c))))
+      this.addStackDependency(stack);
+    const budgetName = `${this.namePrefix}-monthly`;
     const monthlyBudget = config.cost.monthlyBudget;
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       subscriptions: config.monitoring.alarmSubscriptions,
-      production: config.environment.production,
+      keyRemovalPolicy: this.statefulRemovalPolicy,
       publishers: [
-        AlarmTopic.cloudWatchAlarms(this, `${config.app.name}-${config.environment.name}`),
-        AlarmTopic.eventBridgeRules(this, `${config.app.name}-${config.environment.name}`),
+        AlarmTopic.cloudWatchAlarms(this, this.namePrefix),
+        AlarmTopic.eventBridgeRules(this, this.namePrefix),
         // Budgets may publish only where a budget exists: a grant without a budget is a grant nobody needs.
         ...(monthlyBudget !== undefined ? [AlarmTopic.budget(this, budgetName)] : []),
       ],
@@ -57,7 +64,7 @@ export class MonitoringStack extends EnvironmentStack {
     // `npm run cost` and `npm run diff` price a revision from its templates alone (docs/cost.md).
     this.templateOptions.metadata = { ...this.templateOptions.metadata, [COST_MODEL_METADATA]: costModel(config) };
     this.deploymentFailures = new DeploymentFailureRule(this, 'DeploymentFailures', {
-      services: props.service.services.map((s) => s.service),
+      services: props.services.map((s) => s.service),
       topic: this.alarmTopic.topic,
       runbookLink: runbookLink(config.monitoring.runbookUrl, 'deployment-failed'),
     });
@@ -70,15 +77,16 @@ export class MonitoringStack extends EnvironmentStack {
       },
     });
     // The typed handles of the other layers: this stack references them, they never reference it.
-    const namePrefix = `${config.app.name}-${config.environment.name}`;
+    const namePrefix = this.namePrefix;
     this.observability = new Observability(this, 'Observability', {
-      config: config.monitoring,
+      thresholds: config.monitoring.thresholds,
+      runbookUrl: config.monitoring.runbookUrl,
       namePrefix,
       topic: this.alarmTopic.topic,
-      database: props.data.database,
-      cacheTiers: props.data.caches.tiers,
-      services: props.service.services,
-      loadBalancer: props.service.loadBalancer,
+      database: props.database,
+      cacheTiers: props.cacheTiers,
+      services: props.services,
+      loadBalancer: props.loadBalancer,
       deploymentFailureRule: this.deploymentFailures.rule,
       backupFailureRules: this.backupFailures.rules,
     });
@@ -86,16 +94,15 @@ export class MonitoringStack extends EnvironmentStack {
     const zonalShift = config.loadBalancer.zonalShift;
     if (zonalShift.enabled && zonalShift.autoshift) {
       new ZonalAutoshift(this, 'ZonalAutoshift', {
-        loadBalancerArn: props.service.loadBalancer.loadBalancer.loadBalancerArn,
+        loadBalancerArn: props.loadBalancer.loadBalancer.loadBalancerArn,
         // The "service degraded" composites: what users feel, one alarm per service.
         alarms: this.observability.facade.createdCompositeAlarms(),
         blockedWindows: zonalShift.practiceRunBlockedWindows,
-        compositeAlarmName: `${config.app.name}-${config.environment.name}-zonal-autoshift-practice-guard`,
+        compositeAlarmName: `${namePrefix}-zonal-autoshift-practice-guard`,
       });
     }
 
-    const out = (key: string, value: string, description: string) =>
-      publish(this, config.app.name, config.environment.name, key, value, description);
+    const out = this.publish.bind(this);
     out(Outputs.alarmTopicArn, this.alarmTopic.topic.topicArn, 'SNS topic every alarm of the environment notifies');
     out(Outputs.alarmNamePrefix, `${namePrefix}-`, 'Every alarm of the environment is named with this prefix');
   }

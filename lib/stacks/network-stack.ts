@@ -19,10 +19,15 @@ export class NetworkStack extends EnvironmentStack {
       // Every other stack of the environment sits in this VPC: deleting it by mistake takes them all down.
       terminationProtection: config.environment.production,
     });
+    const network = config.network;
     this.network = new Network(this, 'Network', {
-      config: config.network,
+      cidr: network.cidr,
       availabilityZones: config.environment.availabilityZones,
-      production: config.environment.production,
+      natGateways: network.natGateways,
+      subnetCidrMask: network.subnetCidrMask,
+      flowLogTrafficType: network.flowLogs.trafficType,
+      flowLogRetentionDays: network.flowLogs.retentionDays,
+      logGroupPolicy: this.logGroupPolicy,
     });
   }
 }

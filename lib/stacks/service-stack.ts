@@ -1,24 +1,27 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { chaosEnabled } from '../../config/schema/chaos-rules';
 import { resolveStrategy } from '../../config/schema/rollout';
-import { EncryptionKey } from '../constructs/encryption';
-import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../constructs/handles';
+import { PROJECT_ROOT } from '../../config/project-root';
+import type { EncryptionKey } from '../constructs/encryption';
+import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../handles';
 import { PublicLoadBalancer } from '../constructs/load-balancer';
 import { SchemaMigration } from '../constructs/schema-migration';
 import { TaskFaultInjection } from '../constructs/task-fault-injection';
 import type { Network } from '../constructs/network';
 import { WebService } from '../constructs/web-service';
 import { serviceDatabaseUsers } from '../database/identity-sql';
-import { Outputs, pascal, publish } from '../outputs';
-import type { DataStack } from './data-stack';
+import { Outputs, pascal } from '../outputs';
 import { EnvironmentStack } from './environment-stack';
 
 export interface ServiceStackProps {
   readonly config: AppConfig;
   readonly network: Network;
-  readonly data: DataStack;
+  /** The group the data layer admits to the database and every cache tier: every service task wears it. */
+  readonly dataClients: ec2.ISecurityGroup;
   /** The database the services connect to (through the proxy). */
   readonly database: DatabaseEndpoints;
   /** The cache tiers the services connect to. */
@@ -42,25 +45,22 @@ export class ServiceStack extends EnvironmentStack {
       config,
       description: `${config.app.name} ${config.environment.name}: ECS Fargate services behind an Application Load Balancer`,
     });
-    this.addStackDependency(props.data);
+    // The data layer is deployed first: the tasks connect to it, and wear its clients' group.
+    this.addStackDependency(Stack.of(props.dataClients));
     const production = config.environment.production;
-    const namePrefix = `${config.app.name}-${config.environment.name}`;
+    const namePrefix = this.namePrefix;
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.network.vpc,
       // Per-task CPU, memory and network metrics: what tells a slow task from a starved one.
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
-    this.logsKey = new EncryptionKey(this, 'LogsKey', {
-      description: 'Encrypts the service logs and the WAF logs',
-      production,
-      forCloudWatchLogs: true,
-    });
+    this.logsKey = this.newLogsKey('LogsKey', 'Encrypts the service logs and the WAF logs');
     this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
-      config: config.loadBalancer,
+      settings: config.loadBalancer,
       vpc: props.network.vpc,
       subnets: props.network.publicSubnets,
       logsKey: this.logsKey,
-      production,
+      logGroupPolicy: this.logGroupPolicy,
       namePrefix,
     });
     const strategies = Object.fromEntries(
@@ -82,7 +82,8 @@ export class ServiceStack extends EnvironmentStack {
       ([name, service]) =>
         new WebService(this, `${pascal(name)}Service`, {
           name,
-          config: service,
+          settings: service,
+          assetRoot: PROJECT_ROOT,
           cluster: this.cluster,
           subnets: props.network.serviceSubnets,
           listener: this.loadBalancer.listener,
@@ -92,9 +93,11 @@ export class ServiceStack extends EnvironmentStack {
           databasePoolSize: config.capacity.connectionPoolPerTask,
           // Only the tiers the service uses (all when config does not say): an unused tier's AUTH secret is not its to read.
           cacheTiers: service.cacheTiers ? props.cacheTiers.filter((tier) => service.cacheTiers!.includes(tier.name)) : props.cacheTiers,
-          dataClientsSecurityGroup: props.data.dataClients,
+          dataClientsSecurityGroup: props.dataClients,
           logsKey: this.logsKey,
-          production,
+          logGroupPolicy: this.logGroupPolicy,
+          // Production never drops below the desired count during a deployment.
+          minHealthyPercent: production ? 100 : 50,
           alarmNamePrefix: namePrefix,
           deploymentStrategy: strategies[name],
           testListener,
@@ -116,7 +119,7 @@ export class ServiceStack extends EnvironmentStack {
         logStreamPrefix: s.name,
         logsKey: this.logsKey,
         logRetentionDays: config.services[s.name].logRetentionDays,
-        production,
+        logGroupPolicy: this.logGroupPolicy,
       }));
       migration.gate(s.service);
     }
@@ -131,8 +134,7 @@ export class ServiceStack extends EnvironmentStack {
       for (const s of this.services) faultInjection.addTo(s.taskDefinition, s.logGroup);
     }
 
-    const out = (key: string, value: string, description: string) =>
-      publish(this, config.app.name, config.environment.name, key, value, description);
+    const out = this.publish.bind(this);
     out(Outputs.clusterName, this.cluster.clusterName, 'ECS cluster of the services');
     out(
       Outputs.loadBalancerDnsName,

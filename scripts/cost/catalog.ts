@@ -3,7 +3,7 @@
  * assumptions), free, or billed by usage only (with the reason it is left out). Every type any template holds
  * must have an entry: test/cost.test.ts fails on one that has none, so a new resource cannot ship unpriced.
  */
-import { INSTANCE_CLASSES } from '../../config/instance-classes';
+import { INSTANCE_CLASSES } from '../../lib/capacity';
 import type { CostUsage } from '../../lib/template-metadata';
 import type { Prices } from './prices';
 
@@ -58,7 +58,7 @@ export type PricingRule =
   | { readonly kind: 'free'; readonly reason: string }
   | { readonly kind: 'usage-only'; readonly reason: string };
 
-/** A price the table lacks, e.g. an instance class added to config/instance-classes.ts but not priced. */
+/** A price the table lacks, e.g. an instance class added to lib/capacity/instance-classes.ts but not priced. */
 export class MissingPrice extends Error {
   constructor(readonly what: string) {
     super(what);
@@ -107,7 +107,7 @@ const bareClass = (dbClass: string) => dbClass.replace(/^db\./, '');
 
 function vcpusOf(dbClass: string): number {
   const entry = (INSTANCE_CLASSES as Record<string, { vcpus: number }>)[bareClass(dbClass)];
-  if (!entry) throw new MissingPrice(`config/instance-classes.ts: vCPUs of ${dbClass}`);
+  if (!entry) throw new MissingPrice(`lib/capacity/instance-classes.ts: vCPUs of ${dbClass}`);
   return entry.vcpus;
 }
 

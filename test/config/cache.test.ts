@@ -46,7 +46,7 @@ describe('cache tiers in config', () => {
 
   test('a tier added without its size fails, naming each missing field', () => {
     expect(problems(dev, { cache: { tiers: { ratelimit: { ...RATELIMIT, expectedKeys: undefined, nodeType: undefined } } } })).toEqual([
-      `${FILE}: cache.tiers.ratelimit.nodeType: expected a node type of the capacity table in config/capacity/cache.ts: cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.m6g.large, cache.m6g.xlarge, cache.m7g.large, cache.m7g.xlarge, cache.m7g.2xlarge, cache.r6g.large, cache.r6g.xlarge, cache.r7g.large, cache.r7g.xlarge, cache.r7g.2xlarge, cache.r7g.4xlarge, got nothing (the field is missing)`,
+      `${FILE}: cache.tiers.ratelimit.nodeType: expected a node type of the capacity table in lib/capacity/cache.ts: cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.m6g.large, cache.m6g.xlarge, cache.m7g.large, cache.m7g.xlarge, cache.m7g.2xlarge, cache.r6g.large, cache.r6g.xlarge, cache.r7g.large, cache.r7g.xlarge, cache.r7g.2xlarge, cache.r7g.4xlarge, got nothing (the field is missing)`,
       `${FILE}: cache.tiers.ratelimit.expectedKeys: expected an integer, got nothing (the field is missing)`,
     ]);
   });
@@ -80,7 +80,7 @@ describe('bad cache input', () => {
   test('fails on an unknown node type', () => {
     expect(problems(dev, { cache: { tiers: { hot: { nodeType: 'cache.r7g.huge' } } } })).toEqual([
       expect.stringMatching(
-        /^config\/environments\/test\.ts: cache\.tiers\.hot\.nodeType: expected a node type of the capacity table in config\/capacity\/cache\.ts: cache\.t4g\.micro, .*, got "cache\.r7g\.huge"$/,
+        /^config\/environments\/test\.ts: cache\.tiers\.hot\.nodeType: expected a node type of the capacity table in lib\/capacity\/cache\.ts: cache\.t4g\.micro, .*, got "cache\.r7g\.huge"$/,
       ),
     ]);
   });

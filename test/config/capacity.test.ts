@@ -3,7 +3,7 @@
  * checks that refuse a configuration that cannot carry its load.
  */
 import * as fc from 'fast-check';
-import { type CapacityInput, defaultMaxConnections, instanceMemoryBytes, planCapacity } from '../../config/capacity';
+import { type CapacityInput, defaultMaxConnections, instanceMemoryBytes, planCapacity } from '../../lib/capacity';
 
 const PROD: CapacityInput = {
   engine: 'aurora-postgresql',

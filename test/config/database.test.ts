@@ -2,7 +2,7 @@
  * Specifications of the database configuration: engine, version, instance class and reader count must fit
  * together, and the configuration must carry the load it states. Each bad input names its field.
  */
-import { ENGINE_VERSIONS, engineMajorEntry, engineVersionEntry } from '../../config/database-engines';
+import { ENGINE_VERSIONS, engineMajorEntry, engineVersionEntry } from '../../lib/database/engines';
 import dev from '../../config/environments/dev';
 import prod from '../../config/environments/prod';
 import staging from '../../config/environments/staging';
@@ -70,7 +70,7 @@ describe('instance class', () => {
   test('fails on an instance class that is not in the table', () => {
     expect(problems(dev, { database: { instanceClass: 'x2g.large' } })).toEqual([
       expect.stringMatching(
-        /^config\/environments\/test\.ts: database\.instanceClass: expected one of the instance classes of config\/instance-classes\.ts \(t4g\.medium, .*, serverless\), got "x2g\.large"$/,
+        /^config\/environments\/test\.ts: database\.instanceClass: expected one of the instance classes of lib\/capacity\/instance-classes\.ts \(t4g\.medium, .*, serverless\), got "x2g\.large"$/,
       ),
     ]);
   });

@@ -6,6 +6,7 @@
  * policies. docs/permissions.md renders it (`npm run docs:permissions`).
  */
 import { CfnElement, Stack } from 'aws-cdk-lib';
+import { AuroraDatabase, InstanceDatabase } from '../../lib/constructs/database';
 import type * as budgets from 'aws-cdk-lib/aws-budgets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
@@ -104,8 +105,11 @@ export function buildMatrix(input: MatrixInput): Check[] {
   const db = data.database;
   const proxyId = attr(cfn(db.proxy), 'DBProxyArn').split(':').pop()!;
   const dbUser = (resourceId: string, user: string) => r.arn('rds-db', `dbuser:${resourceId}/${user}`);
-  const databaseResourceId = db.cluster ? attr(cfn(db.cluster), 'DBClusterResourceId') : attr(cfn(db.primary!), 'DbiResourceId');
-  const replicaIds = db.replicas.map((replica) => attr(cfn(replica), 'DbiResourceId'));
+  const databaseResourceId =
+    db instanceof AuroraDatabase
+      ? attr(cfn(db.cluster), 'DBClusterResourceId')
+      : attr(cfn((db as InstanceDatabase).primary), 'DbiResourceId');
+  const replicaIds = db instanceof InstanceDatabase ? db.replicas.map((replica) => attr(cfn(replica), 'DbiResourceId')) : [];
   const masterSecret = ref(cfn(db.secret));
   const databaseKey = cfn(data.databaseKey);
   const cacheKey = cfn(data.cacheKey);

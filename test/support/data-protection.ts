@@ -29,7 +29,6 @@ export function buildProtection(kind: 'cluster' | 'instance', overrides: Partial
   const encryptionKey = new kms.Key(stack, 'DatabaseKey', { enableKeyRotation: true });
   const construct = new DataProtection(stack, 'Backup', {
     name: 'ScaledApp-prod',
-    production: true,
     database: { kind, arn: kind === 'cluster' ? CLUSTER_ARN : INSTANCE_ARN, subnetGroupName: 'scaledapp-prod-db', vpc, encryptionKey },
     continuousRetention: Duration.days(14),
     rules: [

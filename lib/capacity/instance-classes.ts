@@ -8,7 +8,7 @@
  * `DBInstanceClassMemory`, which is slightly less than nominal; the nominal figure reproduces the values AWS
  * documents for Aurora PostgreSQL (db.r6g.large: 1,802) and is used throughout.
  */
-import type { DatabaseEngine } from './database-engines';
+import type { DatabaseEngine } from '../database/engines';
 
 export interface InstanceClassEntry {
   readonly memoryGiB: number;

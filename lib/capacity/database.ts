@@ -1,5 +1,5 @@
 /**
- * The capacity model of the database layer (DESIGN.md, "Capacity model"), as pure arithmetic: the schema
+ * The capacity model of the database layer (docs/database.md), as pure arithmetic: the schema
  * rules call it to refuse a configuration that cannot carry its stated load, and the database construct calls
  * it for the proxy's pool settings, so that the numbers are computed once.
  *
@@ -12,7 +12,7 @@
  * - RDS Proxy multiplexes at transaction boundaries: a client connection holds a database connection for
  *   `dbTimePerRequest` of its time, so `D` proxy connections carry `D / dbTimePerRequest` client connections.
  */
-import type { DatabaseEngine } from './database-engines';
+import type { DatabaseEngine } from '../database/engines';
 import { GIB_PER_ACU, INSTANCE_CLASSES, type InstanceClassName, SERVERLESS } from './instance-classes';
 
 /** `max_connections` divisor RDS uses for PostgreSQL (bytes of instance memory per connection). */

@@ -1,6 +1,6 @@
 /**
- * The environment variables through which a container learns where a cache tier is. Pure and shared, so the
- * service layer and the documentation agree on the names: `CACHE_CRITICAL_PRIMARY_ENDPOINT`, ...
+ * The environment variables through which a container learns where a cache tier is: the one source of the
+ * `CACHE_<TIER>_*` names, used by the service construct and described in docs/cache.md.
  */
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { CacheTierEndpoints } from './handles';
@@ -9,6 +9,8 @@ export interface CacheEnvNames {
   readonly primaryEndpoint: string;
   readonly readerEndpoint: string;
   readonly port: string;
+  /** Always `true`: ElastiCache accepts an AUTH token only with in-transit encryption on, so every tier speaks TLS. */
+  readonly tls: string;
   /** Injected from the tier's secret (an ECS secret), never as a plain variable. */
   readonly authToken: string;
 }
@@ -23,18 +25,19 @@ export function cacheEnvNames(name: string): CacheEnvNames {
     primaryEndpoint: `${prefix}PRIMARY_ENDPOINT`,
     readerEndpoint: `${prefix}READER_ENDPOINT`,
     port: `${prefix}PORT`,
+    tls: `${prefix}TLS`,
     authToken: `${prefix}AUTH_TOKEN`,
   };
 }
 
 export interface CacheContainerEnvironment {
-  /** Plain variables: endpoints and port. */
+  /** Plain variables: endpoints, port and TLS. */
   readonly environment: Record<string, string>;
   /** Variables filled from secrets (wrap each with `ecs.Secret.fromSecretsManager`). */
   readonly secrets: Record<string, secretsmanager.ISecret>;
 }
 
-/** The variables of one or more tiers, ready for a container definition. */
+/** The variables of one or more tiers, ready for a container definition (the service construct uses it). */
 export function cacheContainerEnvironment(tiers: readonly CacheTierEndpoints[]): CacheContainerEnvironment {
   const environment: Record<string, string> = {};
   const secrets: Record<string, secretsmanager.ISecret> = {};
@@ -43,6 +46,7 @@ export function cacheContainerEnvironment(tiers: readonly CacheTierEndpoints[]):
     environment[names.primaryEndpoint] = tier.primaryEndpoint;
     environment[names.readerEndpoint] = tier.readerEndpoint;
     environment[names.port] = String(tier.port);
+    environment[names.tls] = 'true';
     secrets[names.authToken] = tier.authSecret;
   }
   return { environment, secrets };

@@ -6,37 +6,28 @@
  * custom metrics of the same facade: the Aurora writer by `Role=WRITER` (it follows the writer across a
  * failover), RDS instances and every reader by instance identifier.
  */
-import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { CustomMetricGroup } from 'cdk-monitoring-constructs';
-import { type AlarmKit, GT, LT, metric } from './alarm-kit';
-import type { Database } from './database';
+import { type AlarmKit, GT, LT } from './alarm-kit';
+import type { Database } from '../constructs/database';
 
-const NS = 'AWS/RDS';
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 
 export function monitorDatabase(kit: AlarmKit, database: Database): void {
   const t = kit.thresholds.database;
-  const aurora = database.engine === 'aurora-postgresql';
-  const writer: Record<string, string> = aurora
-    ? { DBClusterIdentifier: database.identifier, Role: 'WRITER' }
-    : { DBInstanceIdentifier: database.writerInstanceIdentifier };
-  const m = (name: string, statistic: string, label: string, dims = writer) => metric(NS, name, dims, statistic, label);
+  const m = (name: string, statistic: string, label: string) => database.metricWriter(name, statistic, label);
   const maxConnections = database.capacityPlan.maxConnections;
 
   kit.facade.addLargeHeader('Database');
-  if (database.cluster) {
-    kit.facade.monitorAuroraCluster({ cluster: database.cluster, alarmFriendlyName: 'aurora', humanReadableName: 'Aurora cluster' });
-  } else if (database.primary) {
-    for (const instance of [database.primary, ...database.replicas]) {
-      kit.facade.monitorRdsInstance({ instance, alarmFriendlyName: `rds-${instance.node.id.toLowerCase()}` });
-    }
+  const { clusters, instances } = database.monitoredResources;
+  for (const cluster of clusters) {
+    kit.facade.monitorAuroraCluster({ cluster, alarmFriendlyName: 'aurora', humanReadableName: 'Aurora cluster' });
+  }
+  for (const instance of instances) {
+    kit.facade.monitorRdsInstance({ instance, alarmFriendlyName: `rds-${instance.node.id.toLowerCase()}` });
   }
 
-  const storage = aurora
-    ? { name: 'FreeLocalStorage', what: 'local storage (temporary tables, sorts and logs)' }
-    : { name: 'FreeStorageSpace', what: 'storage' };
+  const storage = database.metricWriterFreeStorage();
   const groups: CustomMetricGroup[] = [
     {
       title: 'Writer CPU and memory',
@@ -55,10 +46,10 @@ export function monitorDatabase(kit: AlarmKit, database: Database): void {
           threshold: t.freeableMemoryMiB * MIB,
           comparison: LT,
         }),
-        kit.alarm(m(storage.name, 'Minimum', `Writer ${storage.name}`), {
+        kit.alarm(storage.metric, {
           name: 'writer-free-storage',
           section: 'database-storage-low',
-          description: `The writer has less than ${t.freeStorageGiB} GiB of free ${storage.what} (${storage.name}); when it runs out, PostgreSQL stops.`,
+          description: `The writer has less than ${t.freeStorageGiB} GiB of free ${storage.what} (${storage.metricName}); when it runs out, PostgreSQL stops.`,
           threshold: t.freeStorageGiB * GIB,
           comparison: LT,
         }),
@@ -99,44 +90,25 @@ export function monitorDatabase(kit: AlarmKit, database: Database): void {
 /** One replica-lag alarm per reader this template deploys, and the readers' CPU. */
 function readerGroup(kit: AlarmKit, database: Database): CustomMetricGroup {
   const t = kit.thresholds.database;
-  const aurora = database.engine === 'aurora-postgresql';
   const metrics = database.readerInstanceIdentifiers.map((id, i) =>
-    kit.alarm(
-      aurora
-        ? // AuroraReplicaLag is in milliseconds; RDS's ReplicaLag in seconds.
-          new cloudwatch.MathExpression({
-            expression: `lag${i} / 1000`,
-            usingMetrics: { [`lag${i}`]: metric(NS, 'AuroraReplicaLag', { DBInstanceIdentifier: id }, 'Maximum', `${id} lag (ms)`) },
-            label: `${id} replica lag (s)`,
-            period: Duration.minutes(1),
-          })
-        : metric(NS, 'ReplicaLag', { DBInstanceIdentifier: id }, 'Maximum', `${id} replica lag (s)`),
-      {
-        name: `reader-${i + 1}-replica-lag`,
-        section: 'replica-lag-high',
-        description: `Reader ${id} is more than ${t.replicaLagSeconds} s behind the writer: the reader endpoint serves stale rows.`,
-        threshold: t.replicaLagSeconds,
-        comparison: GT,
-      },
-    ),
-  );
-  const cpu = (dims: Record<string, string>, name: string, who: string) =>
-    kit.alarm(metric(NS, 'CPUUtilization', dims, 'Average', `${who} CPU %`), {
-      name,
-      section: 'database-cpu-high',
-      description: `${who} CPU is above ${t.cpuPercent}%: reads queue on the reader endpoint.`,
-      threshold: t.cpuPercent,
+    kit.alarm(database.metricReplicaLag(i), {
+      name: `reader-${i + 1}-replica-lag`,
+      section: 'replica-lag-high',
+      description: `Reader ${id} is more than ${t.replicaLagSeconds} s behind the writer: the reader endpoint serves stale rows.`,
+      threshold: t.replicaLagSeconds,
       comparison: GT,
-    });
-  if (database.readerInstanceIdentifiers.length > 0) {
-    if (aurora) {
-      // By role, so that readers auto scaling adds are counted too.
-      metrics.push(cpu({ DBClusterIdentifier: database.identifier, Role: 'READER' }, 'readers-cpu', 'The readers’ average'));
-    } else {
-      database.readerInstanceIdentifiers.forEach((id, i) =>
-        metrics.push(cpu({ DBInstanceIdentifier: id }, `reader-${i + 1}-cpu`, `Reader ${id}`)),
-      );
-    }
+    }),
+  );
+  for (const reader of database.metricReadersCpu()) {
+    metrics.push(
+      kit.alarm(reader.metric, {
+        name: `${reader.key}-cpu`,
+        section: 'database-cpu-high',
+        description: `${reader.who} CPU is above ${t.cpuPercent}%: reads queue on the reader endpoint.`,
+        threshold: t.cpuPercent,
+        comparison: GT,
+      }),
+    );
   }
   return { title: 'Readers: replica lag and CPU', metrics };
 }
@@ -148,10 +120,7 @@ function readerGroup(kit: AlarmKit, database: Database): CustomMetricGroup {
 function monitorProxy(kit: AlarmKit, database: Database): void {
   const t = kit.thresholds.proxy;
   const plan = database.capacityPlan;
-  const proxy: Record<string, string> = { ProxyName: database.proxy.dbProxyName };
-  // The writer's pool: the default target group, read/write role (Aurora readers are the READ_ONLY role).
-  const writerPool = { ...proxy, TargetGroup: 'default', TargetRole: 'READ_WRITE' };
-  const m = (name: string, statistic: string, label: string, dims = proxy) => metric(NS, name, dims, statistic, label);
+  const m = (name: string, statistic: string, label: string) => database.metricProxy(name, statistic, label);
   const percentOf = (limit: number, percent: number) => Math.floor((limit * percent) / 100);
   const n = (x: number) => x.toLocaleString('en-US');
   const proxyLimit = plan.proxyConnectionsPerInstance;
@@ -170,7 +139,8 @@ function monitorProxy(kit: AlarmKit, database: Database): void {
             threshold: percentOf(plan.proxyClientCapacity, t.clientConnectionsPercent),
             comparison: GT,
           }),
-          kit.alarm(m('DatabaseConnections', 'Sum', 'Connections to the writer', writerPool), {
+          // The writer's pool: the default target group, read/write role (Aurora readers are the READ_ONLY role).
+          kit.alarm(database.metricProxy('DatabaseConnections', 'Sum', 'Connections to the writer', true), {
             name: 'database-connections',
             section: 'proxy-database-connections-near-limit',
             description: `The proxy holds more than ${t.databaseConnectionsPercent}% of the ${n(proxyLimit)} connections it may open to the writer (MaxConnectionsPercent): requests are about to wait for a connection.`,

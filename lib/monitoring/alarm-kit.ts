@@ -12,8 +12,45 @@ import {
   type MonitoringFacade,
   noopAction,
 } from 'cdk-monitoring-constructs';
-import type { AlarmThresholds } from '../../config/schema';
 import { type RunbookSection, runbookLink } from './runbook';
+
+/** The thresholds of every alarm (the shape of `monitoring.thresholds` in config; docs/observability.md says why each). */
+export interface AlarmThresholds {
+  readonly database: {
+    readonly cpuPercent: number;
+    readonly freeableMemoryMiB: number;
+    readonly freeStorageGiB: number;
+    readonly connectionsPercent: number;
+    readonly readLatencyMs: number;
+    readonly writeLatencyMs: number;
+    readonly replicaLagSeconds: number;
+  };
+  readonly proxy: {
+    readonly clientConnectionsPercent: number;
+    readonly databaseConnectionsPercent: number;
+    readonly borrowLatencyMs: number;
+    readonly queryResponseLatencyMs: number;
+    readonly pinnedConnectionsPercent: number;
+  };
+  readonly cache: {
+    readonly noevictionMemoryPercent: number;
+    readonly evictingMemoryPercent: number;
+    readonly engineCpuPercent: number;
+    readonly connectionsPerNode: number;
+    readonly replicationLagSeconds: number;
+    readonly evictionsPerMinute: number;
+    readonly minHitRatePercent: number;
+  };
+  readonly services: {
+    readonly cpuPercent: number;
+    readonly memoryPercent: number;
+    readonly belowDesiredMinutes: number;
+    readonly target5xxPercent: number;
+    readonly p99LatencyMs: number;
+    readonly unhealthyHosts: number;
+  };
+  readonly loadBalancer: { readonly elb5xxPercent: number; readonly rejectedConnections: number };
+}
 
 /** The one severity: every alarm either notifies the topic or feeds a composite alarm that does. */
 export const DISAMBIGUATOR = 'Critical';

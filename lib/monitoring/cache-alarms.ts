@@ -10,7 +10,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { CustomMetricGroup, CustomMetricWithAlarm } from 'cdk-monitoring-constructs';
 import { type AlarmKit, type AlarmSpec, GT, LT, chunk, metric } from './alarm-kit';
-import type { CacheTier } from './cache-tier';
+import type { CacheTier } from '../constructs/cache-tier';
 
 const NS = 'AWS/ElastiCache';
 const PERIOD = Duration.minutes(1);

@@ -38,6 +38,25 @@ export const CACHE_NODE_TYPES = Object.keys(NODE_MEMORY_GIB) as CacheNodeType[];
  */
 export const CACHE_HEADROOM = 0.7;
 
+/**
+ * Days of snapshots a `noeviction` tier of a production environment keeps: what it holds cannot be rebuilt. NIST
+ * 800-53 R5 (CP-9) and HIPAA (164.308(a)(7)) in the compliance gate ask replication groups for this much.
+ */
+export const PRODUCTION_SNAPSHOT_DAYS = 15;
+
+/** The `maxmemory-policy` values Valkey accepts. */
+export const EVICTION_POLICIES = [
+  'noeviction',
+  'allkeys-lru',
+  'allkeys-lfu',
+  'allkeys-random',
+  'volatile-lru',
+  'volatile-lfu',
+  'volatile-random',
+  'volatile-ttl',
+] as const;
+export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
+
 const GIB = 1024 ** 3;
 
 export interface CacheCapacityInput {

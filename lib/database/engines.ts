@@ -5,8 +5,9 @@
  * library cannot deploy.
  */
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type { DATABASE_ENGINES } from './schema/database';
 
+/** The engines the database layer offers: an Aurora cluster, or an RDS for PostgreSQL instance with read replicas. */
+export const DATABASE_ENGINES = ['aurora-postgresql', 'postgres'] as const;
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 
 /**

@@ -10,8 +10,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { type AlarmKit, DISAMBIGUATOR, GT, GTE, degradedTag, metric } from './alarm-kit';
-import type { PublicLoadBalancer } from './load-balancer';
-import type { WebService } from './web-service';
+import type { PublicLoadBalancer } from '../constructs/load-balancer';
+import type { WebService } from '../constructs/web-service';
 import { errorRate } from './request-metrics';
 
 const PERIOD = Duration.minutes(1);
