@@ -16,8 +16,8 @@ const ENV = 'dev';
  */
 const RENAME = {
   file: 'lib/stacks/data-stack.ts',
-  from: "new Database(this, 'Database'",
-  to: "new Database(this, 'PrimaryDatabase'",
+  from: "new AuroraDatabase(this, 'Database'",
+  to: "new AuroraDatabase(this, 'PrimaryDatabase'",
   stack: `ScaledApp-${ENV}-Data`,
   // The resource the assertions single out; the rename replaces the database's other stateful resources too.
   type: 'AWS::RDS::DBCluster',
