@@ -97,7 +97,32 @@ beforeAll(async () => {
   } finally {
     fs.rmSync(bundleDir, { recursive: true, force: true });
   }
+  await replicaCaughtUp();
 }, 180_000);
+
+/**
+ * Waits (at most 30 s) until the replica has replayed everything the primary wrote so far: the migration's tables
+ * exist on the primary the moment it ends, and on the replica only after the apply delay. Without the wait the
+ * first feed read could race the replay and find no table.
+ */
+async function replicaCaughtUp(): Promise<void> {
+  const query = async (config: ReturnType<typeof replica.clientConfig>, sql: string, values: unknown[] = []) => {
+    const client = new Client(config);
+    await client.connect();
+    try {
+      return (await client.query<{ value: unknown }>(sql, values)).rows[0]!.value;
+    } finally {
+      await client.end();
+    }
+  };
+  const target = await query(primary.clientConfig(primary.superuser, 'postgres'), 'SELECT pg_current_wal_lsn()::text AS value');
+  const deadline = Date.now() + 30_000;
+  const replicaConfig = replica.clientConfig(primary.superuser, 'postgres');
+  while (!(await query(replicaConfig, 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS value', [target]))) {
+    if (Date.now() > deadline) throw new Error(`the replica did not replay up to ${String(target)} within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 afterAll(async () => {
   await Promise.allSettled([pooler?.dispose(), critical?.dispose(), hot?.dispose()]);
