@@ -17,6 +17,7 @@ import { chaosEnabled } from '../config/schema/chaos-rules';
 import { planExperiments } from '../lib/chaos/experiments';
 import { type RunEvent, exitCodeOf, findTemplates, runExperiment } from './chaos/runner';
 import { isCredentialsError } from './verify/aws';
+import { runMain } from './run-main';
 
 const USAGE = 'usage: npm run chaos -- --env NAME [--list | --start EXPERIMENT [--yes]] [--json] [--region REGION] [--profile PROFILE]';
 
@@ -198,12 +199,4 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`chaos: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  },
-);
+runMain('chaos', main);

@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../config/project-root';
 import { estimateEnvironment, type EnvironmentEstimate } from './cost/estimate';
 import { renderEstimate } from './cost/report';
 import { environmentsOf, synthesize } from './diff/synth';
+import { runMain } from './run-main';
 
 const USAGE = 'usage: npm run cost -- --env NAME [--env NAME ...] [--json]';
 
@@ -57,10 +58,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    process.stderr.write(`${String(e)}\n`);
-    process.exitCode = 2;
-  },
-);
+runMain('cost', main);

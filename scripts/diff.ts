@@ -17,6 +17,7 @@ import { runDiff } from './diff/engine';
 import { DiffError } from './diff/errors';
 import { renderMarkdown, renderText } from './diff/report';
 import { PROJECT_ROOT } from '../config/project-root';
+import { runMain } from './run-main';
 
 const USAGE = 'usage: npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE]';
 
@@ -55,10 +56,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    process.stderr.write(`${String(e)}\n`);
-    process.exitCode = 2;
-  },
-);
+runMain('diff', main);

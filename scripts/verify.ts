@@ -13,6 +13,7 @@ import { CredentialsError, createAws, createClients, isCredentialsError } from '
 import { planFromConfig } from './verify/plan';
 import { renderJson, renderTable, summarize, useColour } from './verify/report';
 import { verify } from './verify/runner';
+import { runMain } from './run-main';
 
 const USAGE =
   'usage: npm run verify -- --env NAME [--region REGION] [--profile PROFILE] [--json] [--max-replica-lag SECONDS (default: monitoring.thresholds.database.replicaLagSeconds)]';
@@ -100,12 +101,4 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`verify: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('verify', main, 1);
