@@ -123,6 +123,8 @@ const MAX_ALLOCATED_STORAGE_GIB = 1_000;
 const MONITORING_INTERVAL = Duration.seconds(60);
 const ROTATION_INTERVAL = Duration.days(30);
 /** Short, so that a replica that is replaced or removed drops out of the reader name within a minute. */
+/** The reader endpoint output's description when there is no reader: reads go to the writer. */
+const NO_READER_DESCRIPTION = 'The RDS Proxy endpoint of the writer: this environment has no reader';
 const READER_RECORD_TTL = Duration.seconds(30);
 /** Every RDS metric lives here. */
 const NS = 'AWS/RDS';
@@ -429,7 +431,7 @@ export class AuroraDatabase extends Database {
   readonly writerEndpoint: string;
   readonly readerEndpoint: string;
   readonly readerEndpointType = 'endpoint';
-  readonly readerEndpointDescription = 'Read-only RDS Proxy endpoint over the Aurora readers: replica lag applies';
+  readonly readerEndpointDescription: string;
   readonly secret: secretsmanager.ISecret;
   readonly identities: DatabaseIdentities;
   readonly databaseResourceId: string;
@@ -482,6 +484,9 @@ export class AuroraDatabase extends Database {
         : undefined;
     // Without a reader, reads go to the writer: the name still says "reader" so that code need not change.
     this.readerEndpoint = this.readOnlyProxyEndpoint?.endpoint ?? this.writerEndpoint;
+    this.readerEndpointDescription = this.readOnlyProxyEndpoint
+      ? 'Read-only RDS Proxy endpoint over the Aurora readers: replica lag applies'
+      : NO_READER_DESCRIPTION;
     this.readerScaling = this.addReaderScaling(cluster, config);
     this.identities = this.createIdentities(props, cluster.clusterEndpoint.hostname, cluster);
 
@@ -639,7 +644,7 @@ export class InstanceDatabase extends Database {
   readonly writerEndpoint: string;
   readonly readerEndpoint: string;
   readonly readerEndpointType: 'endpoint' | 'cname';
-  readonly readerEndpointDescription = 'Private DNS name over the PostgreSQL read replicas (no proxy): replica lag applies';
+  readonly readerEndpointDescription: string;
   readonly secret: secretsmanager.ISecret;
   readonly identities: DatabaseIdentities;
   readonly databaseResourceId: string;
@@ -687,6 +692,9 @@ export class InstanceDatabase extends Database {
     // Without replicas the reader name is the proxy's, which its certificate carries.
     this.readerEndpoint = readers?.endpoint ?? this.writerEndpoint;
     this.readerEndpointType = readers ? 'cname' : 'endpoint';
+    this.readerEndpointDescription = readers
+      ? 'Private DNS name over the PostgreSQL read replicas (no proxy; resolve it per connection): replica lag applies'
+      : NO_READER_DESCRIPTION;
     this.replicaSecurityGroup = readers?.securityGroup;
     this.readerZone = readers?.zone;
     this.identities = this.createIdentities(props, primary.dbInstanceEndpointAddress, primary);

@@ -4,8 +4,8 @@
  * TLS on both sides, as the proxy: clients must use TLS (`client_tls_sslmode = require`, the harness's
  * certificate for 127.0.0.1), and PgBouncer verifies the server's certificate (`server_tls_sslmode = verify-full`).
  *
- * `maxClientConn` and `defaultPoolSize` come from the capacity model (the workload passes the plan's client
- * capacity and connections at peak): the server connections PgBouncer opens per user and database never exceed
+ * `maxClientConn` and `defaultPoolSize` come from the caller (the workload passes the tasks' pools together,
+ * and the capacity model's connections at peak): the server connections PgBouncer opens per user and database never exceed
  * `defaultPoolSize`, which the workload checks against what PostgreSQL reports.
  *
  * Logins: RDS Proxy checks IAM tokens; here an `auth_file` holds each user's password, which stands in for the

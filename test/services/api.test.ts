@@ -172,7 +172,13 @@ describe('the service refuses an environment it cannot use, naming every variabl
   test('DATABASE_READER_ENDPOINT_TYPE says whether the reader name is an endpoint or an alias to resolve; anything else is named', () => {
     expect(settingsFromEnv({ ...deployed, DATABASE_READER_ENDPOINT_TYPE: 'cname' }).database?.readerEndpointType).toBe('cname');
     expect(() => settingsFromEnv({ ...deployed, DATABASE_READER_ENDPOINT_TYPE: 'alias' })).toThrow(
-      'DATABASE_READER_ENDPOINT_TYPE: expected "endpoint" (the default) or "cname", got "alias"',
+      'DATABASE_READER_ENDPOINT_TYPE: expected one of "endpoint", "cname", got "alias"',
+    );
+  });
+
+  test('a feed or session tier named on purpose must be one of the tiers given', () => {
+    expect(() => settingsFromEnv({ CACHE_HOT_PRIMARY_ENDPOINT: 'hot.example.internal', SESSION_CACHE_TIER: 'critcal' })).toThrow(
+      'SESSION_CACHE_TIER: expected one of the tiers given by CACHE_<TIER>_PRIMARY_ENDPOINT ("hot"), got "critcal"',
     );
   });
 

@@ -149,6 +149,22 @@ describe('the workload gate (what .ci/run fails on)', () => {
       (r) => ({ ...r, pooling: { ...r.pooling, pooled: { ...r.pooling.pooled, peakServerConnections: 5 } } }),
       ['server connections within the pooler limit'],
     ],
+    [
+      'an unprotected run that never stampeded',
+      (r) => ({ ...r, stampede: { ...r.stampede, unprotectedQueries: 6 } }),
+      ['the unprotected run stampeded'],
+    ],
+    ['a replica that never lagged', (r) => ({ ...r, replicaRouting: { ...r.replicaRouting, replicaStale: 0 } }), ['the replica lagged']],
+    [
+      'a direct run within the pooler limit',
+      (r) => ({ ...r, pooling: { ...r.pooling, direct: { ...r.pooling.direct, peakServerConnections: 4 } } }),
+      ['the direct run needed more connections than the pooler holds'],
+    ],
+    [
+      'a failed pooled request',
+      (r) => ({ ...r, pooling: { ...r.pooling, pooled: { ...r.pooling.pooled, failedShare: 0.01 } } }),
+      ['pooled requests failed'],
+    ],
   ])('fails on %s, naming the invariant', (_, change, names) => {
     expect(failed(change(passing))).toEqual(names);
   });

@@ -20,7 +20,7 @@ import type Redis from 'ioredis';
 import { RedisStore } from './cache-store';
 import { BREAKER_STATE_VALUE, type BreakerSnapshot, CircuitBreaker } from './patterns/breaker';
 import { type CacheOutcome, CachedReader } from './patterns/cache-aside';
-import { MeteredPool, type PoolFigures, type PoolLike, holdAcrossWork, queryThenWork } from './patterns/connections';
+import { MeteredPool, type PoolFigures, type PoolLike, holdAcrossWork } from './patterns/connections';
 import { isTransient } from './patterns/resilience';
 import { ReadYourWrites, type Route } from './patterns/routing';
 import { type Session, SessionStore } from './patterns/sessions';
@@ -75,6 +75,11 @@ export interface FeedMetrics {
   readonly cache: Readonly<Record<CacheOutcome, number>>;
   readonly routes: Readonly<Record<Route, number>>;
   readonly sessions: { readonly created: number; readonly refused: number };
+  /**
+   * What failed after a post had committed, and so did not fail the request: the read-your-writes window (its key
+   * lives in the `noeviction` tier, which refuses writes when full) and the invalidation of the author's feed.
+   */
+  readonly afterWriteFailures: { readonly window: number; readonly invalidation: number };
 }
 
 const FEED_SQL =
@@ -109,6 +114,7 @@ export class Feed {
   private readonly outcomes: Record<CacheOutcome, number> = { hit: 0, loaded: 0, stale: 0, waited: 0, fallback: 0, 'cache-error': 0 };
   private readonly routes: Record<Route, number> = { writer: 0, reader: 0 };
   private readonly sessionCounts = { created: 0, refused: 0 };
+  private readonly afterWriteFailures = { window: 0, invalidation: 0 };
 
   constructor(private readonly options: FeedOptions) {
     const deadlineMs = options.deadlineMs ?? 1_000;
@@ -160,14 +166,27 @@ export class Feed {
     return { posts, source: loaded ? 'reader' : 'cache' };
   }
 
-  /** Inserts a post, invalidates the author's cached feed, and opens the author's read-your-writes window. */
-  async createPost(author: string, title: string): Promise<{ id: number }> {
+  /**
+   * Inserts a post, invalidates the author's cached feed, and opens the author's read-your-writes window.
+   * Once the insert has committed nothing may fail the request: a client that saw an error would retry and post
+   * twice. So the two follow-ups fail quietly (counted in `afterWriteFailures`), and the answer says whether the
+   * window opened; without it the author may read the replica's older feed for up to its lag.
+   */
+  async createPost(author: string, title: string): Promise<{ id: number; readYourWrites: boolean }> {
     const [row] = await this.query<{ id: string }>('writer', INSERT_SQL, [author, title]);
     // The window opens before the invalidation: from here on the author reads the writer, whatever the cache holds.
-    await this.routing.afterWrite(author);
-    // A failed invalidation leaves the old feed for at most one TTL; the write itself has committed.
-    await this.cached.invalidate([Feed.feedKey(author)]).catch(() => undefined);
-    return { id: Number(row.id) };
+    const readYourWrites = await this.routing.afterWrite(author).then(
+      () => true,
+      () => {
+        this.afterWriteFailures.window++;
+        return false;
+      },
+    );
+    // A failed invalidation leaves the old feed for at most one TTL.
+    await this.cached.invalidate([Feed.feedKey(author)]).catch(() => {
+      this.afterWriteFailures.invalidation++;
+    });
+    return { id: Number(row.id), readYourWrites };
   }
 
   /** A query, then business logic on its rows; the connection is held for the query only (unless the anti-pattern is on). */
@@ -178,11 +197,17 @@ export class Feed {
       await sleep(this.options.businessLogicMs ?? 0);
       return rows[0];
     };
-    const run = this.options.holdAcrossBusinessLogic ? holdAcrossWork : queryThenWork;
-    return this.breakers.reader.call(() => {
-      this.queries.reader++;
-      return run<Row, Row>(this.reader, SUMMARY_SQL, [author], businessLogic);
-    }, isTransient);
+    if (this.options.holdAcrossBusinessLogic) {
+      // The anti-pattern, for the workload's comparison: the connection, and so the breaker's call and its deadline,
+      // spans the business logic.
+      return this.breakers.reader.call(() => {
+        this.queries.reader++;
+        return holdAcrossWork<Row, Row>(this.reader, SUMMARY_SQL, [author], businessLogic);
+      }, isTransient);
+    }
+    // The pattern: the deadline, retries and breaker cover the query alone; slow business logic neither times the
+    // query out, nor re-runs it, nor counts against the database's breaker.
+    return businessLogic(await this.query<Row>('reader', SUMMARY_SQL, [author]));
   }
 
   async createSession(user: string): Promise<Session> {
@@ -208,6 +233,7 @@ export class Feed {
       cache: { ...this.outcomes },
       routes: { ...this.routes },
       sessions: { ...this.sessionCounts },
+      afterWriteFailures: { ...this.afterWriteFailures },
     };
   }
 }

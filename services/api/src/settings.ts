@@ -159,17 +159,12 @@ function databaseSettings(env: Env, problems: Problems): DatabaseSettings | unde
     auth = { kind: 'iam', region: problems.required(env, 'DATABASE_REGION', 'to sign IAM authentication tokens') };
   }
 
-  const readerEndpointType = env.DATABASE_READER_ENDPOINT_TYPE || 'endpoint';
-  if (readerEndpointType !== 'endpoint' && readerEndpointType !== 'cname') {
-    problems.list.push(
-      `DATABASE_READER_ENDPOINT_TYPE: expected "endpoint" (the default) or "cname", got ${JSON.stringify(readerEndpointType)}`,
-    );
-  }
+  const readerEndpointType = choice(env, problems, 'DATABASE_READER_ENDPOINT_TYPE', ['endpoint', 'cname'] as const);
 
   return {
     writerEndpoint,
     readerEndpoint: env.DATABASE_READER_ENDPOINT || writerEndpoint,
-    readerEndpointType: readerEndpointType === 'cname' ? 'cname' : 'endpoint',
+    readerEndpointType,
     port,
     readerPort,
     databaseName,
@@ -237,6 +232,16 @@ export function settingsFromEnv(env: Env): Settings {
     caches: cacheTargets(env, problems),
     app: appSettings(env, problems),
   };
+  // A tier named on purpose must exist: a typo would otherwise leave the service answering health checks only.
+  for (const name of ['FEED_CACHE_TIER', 'SESSION_CACHE_TIER'] as const) {
+    const tier = env[name];
+    if (tier && !settings.caches.some((c) => c.name === tier)) {
+      const known = settings.caches.map((c) => JSON.stringify(c.name)).join(', ') || 'none';
+      problems.list.push(
+        `${name}: expected one of the tiers given by CACHE_<TIER>_PRIMARY_ENDPOINT (${known}), got ${JSON.stringify(tier)}`,
+      );
+    }
+  }
   if (problems.list.length > 0) throw new Error(`invalid environment:\n${problems.list.map((p) => `  ${p}`).join('\n')}`);
   return settings;
 }
