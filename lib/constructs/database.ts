@@ -122,9 +122,9 @@ const MAX_ALLOCATED_STORAGE_GIB = 1_000;
 /** Enhanced monitoring: OS metrics (per-process CPU, memory, I/O) every minute. */
 const MONITORING_INTERVAL = Duration.seconds(60);
 const ROTATION_INTERVAL = Duration.days(30);
-/** Short, so that a replica that is replaced or removed drops out of the reader name within a minute. */
 /** The reader endpoint output's description when there is no reader: reads go to the writer. */
 const NO_READER_DESCRIPTION = 'The RDS Proxy endpoint of the writer: this environment has no reader';
+/** Short, so that a replica that is replaced or removed drops out of the reader name within a minute. */
 const READER_RECORD_TTL = Duration.seconds(30);
 /** Every RDS metric lives here. */
 const NS = 'AWS/RDS';

@@ -22,7 +22,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from '../compliance';
@@ -31,18 +30,15 @@ import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 
 export interface SchemaMigrationProps {
   readonly cluster: ecs.ICluster;
-  /** The service's task definition: its current revision is what runs. */
-  readonly taskDefinition: ecs.FargateTaskDefinition;
-  /** The container whose command is overridden (the app container). */
+  /**
+   * The container whose command is overridden (the app container). Its task definition's current revision is what
+   * runs, and its awslogs settings name where the output goes.
+   */
   readonly container: ecs.ContainerDefinition;
   /** The service's task subnets, as IDs. */
   readonly subnetIds: readonly string[];
   /** The security groups the service's tasks wear: the migration task reaches the database the same way. */
   readonly securityGroupIds: readonly string[];
-  /** Where the container's output goes (the service's log group), named in a failure's reason. */
-  readonly logGroup: logs.ILogGroup;
-  /** The awslogs stream prefix of the container. */
-  readonly logStreamPrefix: string;
   /** Encrypts the function's own log group. */
   readonly logsKey: kms.IKey;
   readonly logRetentionDays: number;
@@ -76,7 +72,13 @@ export class SchemaMigration extends Construct {
       throw new Error(`SchemaMigration timeout: expected 1 to 15 minutes (Lambda's limit), got ${timeout.toSeconds()} s`);
     }
     const stack = Stack.of(this);
-    const taskDefinition = props.taskDefinition;
+    const taskDefinition = props.container.taskDefinition;
+    // Where the container's output goes, named in a failure's reason: read from its own log configuration, so a
+    // prefix changed in the service cannot leave the reason naming a stream that does not exist.
+    const logOptions = props.container.logDriverConfig?.options ?? {};
+    if (!logOptions['awslogs-group'] || !logOptions['awslogs-stream-prefix']) {
+      throw new Error(`${this.node.path}: the container ${props.container.containerName} must log with awslogs and a stream prefix`);
+    }
 
     const logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
@@ -137,12 +139,14 @@ export class SchemaMigration extends Construct {
         Command: [...(props.command ?? ['node', 'dist/migrate.js'])],
         Subnets: [...props.subnetIds],
         SecurityGroups: [...props.securityGroupIds],
-        LogGroupName: props.logGroup.logGroupName,
-        LogStreamPrefix: props.logStreamPrefix,
+        LogGroupName: logOptions['awslogs-group'],
+        LogStreamPrefix: logOptions['awslogs-stream-prefix'],
       },
     });
-    // The function's policy must exist before CloudFormation invokes it.
-    this.resource.node.addDependency(this.role);
+    // The one-off task runs as the service's roles: their policies (rds-db:connect, image pull, log delivery, the
+    // tiers' AUTH secrets) must exist before it starts. The ECS service waits for the task role by itself; this
+    // single run would not retry.
+    this.resource.node.addDependency(taskDefinition.taskRole, taskDefinition.obtainExecutionRole());
     this.acknowledgeFindings(logGroup, props.cluster, taskDefinition.family);
   }
 

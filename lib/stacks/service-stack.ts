@@ -111,12 +111,9 @@ export class ServiceStack extends EnvironmentStack {
       if (config.services[s.name].database.access !== 'read-write') continue;
       const migration = (migrations[s.name] = new SchemaMigration(s, 'SchemaMigration', {
         cluster: this.cluster,
-        taskDefinition: s.taskDefinition,
         container: s.container,
         subnetIds: s.taskNetwork.subnetIds,
         securityGroupIds: s.taskNetwork.securityGroupIds,
-        logGroup: s.logGroup,
-        logStreamPrefix: s.name,
         logsKey: this.logsKey,
         logRetentionDays: config.services[s.name].logRetentionDays,
         logGroupPolicy: this.logGroupPolicy,
