@@ -12,7 +12,7 @@ function build(props: Partial<CostBudgetProps> = {}) {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
   const topic = new AlarmTopic(stack, 'AlarmTopic', {
     subscriptions: [],
-    publishers: [AlarmTopic.budget(stack, 'App-dev-monthly')],
+    publishers: [AlarmTopic.budget(stack)],
   });
   new CostBudget(stack, 'Budget', { budgetName: 'App-dev-monthly', monthlyLimit: 500, topic: topic.topic, ...props });
   return { topicRef: stack.resolve(topic.topic.topicArn) as unknown, template: Template.fromStack(stack) };
@@ -44,13 +44,15 @@ test('the thresholds follow the props', () => {
   expect(thresholds).toEqual([50, 120]);
 });
 
-test('the budgets publisher is scoped to this account and this budget, with no region (Budgets is global)', () => {
+test('the budgets publisher is scoped to the budgets of this account, as the Budgets guide documents, with no region', () => {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const publisher = AlarmTopic.budget(stack, 'App-dev-monthly');
+  const publisher = AlarmTopic.budget(stack);
   expect(publisher.servicePrincipal).toBe('budgets.amazonaws.com');
   expect(stack.resolve(publisher.sourceArn)).toEqual({
-    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':budgets::111111111111:budget/App-dev-monthly']],
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':budgets::111111111111:*']],
   });
+  // Whether Budgets' KMS requests carry a source is not documented: its key statement is unscoped.
+  expect(publisher.keyRequestsCarrySource).toBe(false);
 });
 
 test('fails when the limit or a threshold is out of range, naming every problem', () => {

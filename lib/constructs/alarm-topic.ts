@@ -81,13 +81,18 @@ export class AlarmTopic extends Construct {
   }
 
   /**
-   * The AWS Budgets budget named `budgetName` of this account. Budgets is a global service: its ARNs have no
-   * region (`arn:aws:budgets::ACCOUNT:budget/NAME`).
+   * The AWS Budgets budgets of this account. Budgets is a global service: its ARNs have no region
+   * (`arn:aws:budgets::ACCOUNT:budget/NAME`).
    */
-  static budget(scope: Construct, budgetName: string): AlarmPublisher {
+  static budget(scope: Construct): AlarmPublisher {
     return {
       servicePrincipal: 'budgets.amazonaws.com',
-      sourceArn: Stack.of(scope).formatArn({ service: 'budgets', region: '', resource: 'budget', resourceName: budgetName }),
+      // The pattern the AWS Budgets guide documents for a topic's policy (`arn:aws:budgets::<account>:*`): what
+      // Budgets sends as the source of a notification is not documented more precisely, and a narrower pattern that
+      // missed would drop every notification silently.
+      sourceArn: Stack.of(scope).formatArn({ service: 'budgets', region: '', resource: '*' }),
+      // Not documented to reach KMS either: the key statement is unscoped, as EventBridge's (the topic's is not).
+      keyRequestsCarrySource: false,
     };
   }
 

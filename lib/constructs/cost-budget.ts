@@ -57,6 +57,9 @@ export class CostBudget extends Construct {
         budgetType: 'COST',
         timeUnit: 'MONTHLY',
         budgetLimit: { amount: props.monthlyLimit, unit: props.currency ?? 'USD' },
+        // What `npm run cost` estimates: usage at list prices. Tax, support, credits and refunds (which Budgets counts
+        // by default) would move the actual spend away from the estimate the limit was set against.
+        costTypes: { includeTax: false, includeSupport: false, includeCredit: false, includeRefund: false },
       },
       notificationsWithSubscribers: [
         notification('ACTUAL', props.actualPercent ?? 80),

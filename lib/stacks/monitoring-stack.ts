@@ -55,11 +55,13 @@ export class MonitoringStack extends EnvironmentStack {
         AlarmTopic.cloudWatchAlarms(this, this.namePrefix),
         AlarmTopic.eventBridgeRules(this, this.namePrefix),
         // Budgets may publish only where a budget exists: a grant without a budget is a grant nobody needs.
-        ...(monthlyBudget !== undefined ? [AlarmTopic.budget(this, budgetName)] : []),
+        ...(monthlyBudget !== undefined ? [AlarmTopic.budget(this)] : []),
       ],
     });
     if (monthlyBudget !== undefined) {
       this.budget = new CostBudget(this, 'Budget', { budgetName, monthlyLimit: monthlyBudget, topic: this.alarmTopic.topic });
+      // Its notifications need the topic's and the key's policies: created after them, not beside them.
+      this.budget.node.addDependency(this.alarmTopic);
     }
     // `npm run cost` and `npm run diff` price a revision from its templates alone (docs/cost.md).
     this.templateOptions.metadata = { ...this.templateOptions.metadata, [COST_MODEL_METADATA]: costModel(config) };

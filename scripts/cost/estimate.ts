@@ -6,7 +6,7 @@
  */
 import { COST_MODEL_METADATA, type CostModelMetadata } from '../../lib/template-metadata';
 import { type CfnResource, fixed, type LineSpec, MissingPrice, pricingRule, type Range } from './catalog';
-import { type PriceTable, priceTable } from './prices';
+import { type PriceTable, PriceTableError, priceTable } from './prices';
 
 export type { Range } from './catalog';
 
@@ -82,7 +82,17 @@ export function estimateEnvironment(
   const stacks: StackEstimate[] = [];
   for (const [stack, template] of [...templates.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const region = model.stackRegions[stack] ?? model.region;
-    if (!tables.has(region)) tables.set(region, priceTable(region, pricesDir));
+    if (!tables.has(region)) {
+      try {
+        tables.set(region, priceTable(region, pricesDir));
+      } catch (e) {
+        // A region without a table (an environment added elsewhere) is a problem of this estimate, named like an
+        // unpriced resource, not a crash of the whole diff: the stateful-resource report must still come out.
+        if (!(e instanceof PriceTableError)) throw e;
+        problems.push(`${stack}: ${e.message}`);
+        continue;
+      }
+    }
     const table = tables.get(region)!;
     const resources = (template.Resources ?? {}) as Record<string, CfnResource>;
     const lines: CostLine[] = [];
@@ -167,6 +177,11 @@ export interface EnvironmentCostDelta {
    * A change that lowers the total never does, even when the total stays above the budget.
    */
   readonly overBudget: boolean;
+  /**
+   * What the working tree's estimate could not price (a node type or a region without a price): its lines are
+   * missing from `totalAfter`, which would read as a saving, so `npm run diff` exits 1 until it is priced.
+   */
+  readonly unpriced: readonly string[];
 }
 
 const diff = (a: Range, b: Range): Range => roundRange({ low: b.low - a.low, expected: b.expected - a.expected, high: b.high - a.high });
@@ -217,6 +232,7 @@ export function compareEstimates(
     delta: diff(totalBefore, totalAfter),
     ...(monthlyBudget !== undefined ? { monthlyBudget } : {}),
     overBudget,
+    unpriced: after?.problems ?? [],
   };
 }
 

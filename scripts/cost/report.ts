@@ -4,7 +4,7 @@
  */
 import type { CostChange, CostLine, EnvironmentCostDelta, EnvironmentEstimate, Range } from './estimate';
 
-const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+export const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const signed = (n: number) => `${n < 0 ? '-' : '+'}${money(Math.abs(n))}`;
 const number = (n: number) => Number(n.toFixed(4)).toLocaleString('en-US', { maximumFractionDigits: 4 });
 

@@ -115,7 +115,8 @@ export function compareRevisions(base: RevisionTemplates, head: RevisionTemplate
   }
   const used = new Set([...findings, ...hazards].map((f) => f.allowedBy).filter((e) => e !== undefined));
   const cost = costDeltas(base, head);
-  const blocked = findings.some((f) => !f.allowedBy) || hazards.some((h) => !h.allowedBy) || cost.some((c) => c.overBudget);
+  const blocked =
+    findings.some((f) => !f.allowedBy) || hazards.some((h) => !h.allowedBy) || cost.some((c) => c.overBudget || c.unpriced.length > 0);
   return {
     environments,
     findings,

@@ -2,7 +2,7 @@
  * Renders a DiffReport: for a terminal (the CDK-style diff per stack, then the verdict) and as Markdown for a
  * pull-request comment (the verdict and the destructive list first, the full diff folded away).
  */
-import { rangeText, renderCostMarkdown, renderCostText } from '../cost/report';
+import { money, rangeText, renderCostMarkdown, renderCostText } from '../cost/report';
 import { CHANGE_KINDS, countByKind, type ResourceChange, type SecurityChange, stripAnsi } from './classify';
 import type { DiffReport, Finding, PlanFinding, StackReport } from './engine';
 import type { TrafficImpact } from './traffic';
@@ -278,14 +278,16 @@ function securityTitle(change: SecurityChange): string {
 
 function verdict(report: DiffReport, options: RenderOptions): string {
   const overBudget = report.cost.filter((c) => c.overBudget);
+  const unpriced = report.cost.flatMap((c) => c.unpriced.map((p) => `${c.env}: ${p}`));
   const budgetNote =
     overBudget.length > 0
-      ? ` Over budget: ${overBudget.map((c) => `${c.env} would cost ${rangeText(c.totalAfter)} a month, above its cost.monthlyBudget of ${rangeText({ low: c.monthlyBudget!, expected: c.monthlyBudget!, high: c.monthlyBudget! })}`).join('; ')}.`
+      ? ` Over budget: ${overBudget.map((c) => `${c.env} would cost ${rangeText(c.totalAfter)} a month, above its cost.monthlyBudget of ${money(c.monthlyBudget!)}`).join('; ')}.`
       : '';
-  return verdictWithoutBudget(report, options, overBudget.length > 0) + budgetNote;
+  const unpricedNote = unpriced.length > 0 ? ` Not priced, so missing from the cost: ${unpriced.join('; ')}.` : '';
+  return verdictWithoutBudget(report, options, overBudget.length > 0, unpriced.length > 0) + budgetNote + unpricedNote;
 }
 
-function verdictWithoutBudget(report: DiffReport, options: RenderOptions, overBudget: boolean): string {
+function verdictWithoutBudget(report: DiffReport, options: RenderOptions, overBudget: boolean, unpriced: boolean): string {
   const blocked = report.findings.filter((f) => !f.allowedBy);
   const blockedHazards = report.hazards.filter((h) => !h.allowedBy);
   const allowed = report.findings.length - blocked.length + report.hazards.length - blockedHazards.length;
@@ -299,6 +301,7 @@ function verdictWithoutBudget(report: DiffReport, options: RenderOptions, overBu
   }
   if (overBudget)
     return 'BLOCKED: the change takes the monthly cost above the budget; lower the cost, or raise cost.monthlyBudget in review.';
+  if (unpriced) return 'BLOCKED: the change cannot be priced; add the missing prices to config/prices (docs/cost.md).';
   const changed = report.environments.some((e) => e.status !== 'compared' || e.stacks.some((s) => s.status !== 'unchanged'));
   return changed ? `SAFE: no stateful resource is replaced or removed, no deploy-plan hazard${allowedNote}.` : 'SAFE: no changes.';
 }
