@@ -154,7 +154,7 @@ describe('monitoring stack', () => {
     });
   });
 
-  test('CloudWatch alarms and EventBridge may use the topic key to publish; CloudWatch scoped to this account', () => {
+  test('CloudWatch alarms, EventBridge and AWS Budgets may use the topic key to publish; CloudWatch scoped to this account', () => {
     // That they actually may (and nobody else) is evaluated by the permission matrix (test/iam).
     const key = (statement: object) =>
       synth('prod')
@@ -165,9 +165,14 @@ describe('monitoring stack', () => {
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '333333333333' } }),
     });
-    // EventBridge's KMS requests carry no source: a key statement that requires one drops every event (AlarmTopic's
-    // keyRequestsCarrySource). The topic policy still admits this account's rules only.
-    key({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: Match.absent() });
+    // EventBridge's and AWS Budgets' KMS requests carry no source: a key statement that requires one drops every
+    // event and budget notification (AlarmTopic's keyRequestsCarrySource). The topic policy still admits only this
+    // account's rules and budgets. CDK merges the two unscoped statements into one with both principals.
+    key({
+      Principal: { Service: ['budgets.amazonaws.com', 'events.amazonaws.com'] },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Condition: Match.absent(),
+    });
   });
 
   test('subscriptions come from config: prod pages on-call by email, dev has none', () => {
