@@ -7,6 +7,9 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   // cfn-guard's result cache and esbuild without npx: costs of each synthesis paid once (test/support/synth-setup.ts).
   setupFiles: ['<rootDir>/test/support/synth-setup.ts'],
+  // The templates of the run's syntheses, shared by every test file and worker (test/support/synth.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
   // Synthesizing whole environments takes seconds on a 2-core machine; the default 5 s is too tight.

@@ -13,7 +13,8 @@
  *   binary is run directly, so the bundle, and the asset hash taken from it, are the same. Only in this jest
  *   process; the CLI and the processes tests spawn still go through npx.
  *
- * TEST_SYNTH_SHORTCUTS=off turns both off: the suite as it ran before them (`scripts/bench-suite.sh --baseline`).
+ * TEST_SYNTH_SHORTCUTS=off turns both off, and the shared templates of global-setup.ts: the suite as it ran
+ * before them (`scripts/bench-suite.sh --baseline`).
  */
 import * as fs from 'fs';
 import * as path from 'path';

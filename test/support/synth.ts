@@ -1,13 +1,15 @@
 /**
  * Synthesizes environments the way `cdk synth` does (same feature flags from cdk.json), without the CLI.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { deepMerge } from '../../config/merge';
 import { type AppConfig, type EnvironmentOverrides, loadEnvironment, resolveConfig } from '../../config/load';
-import { buildEnvironment, type EnvironmentStacks } from '../../lib/app';
+import type { EnvironmentStacks } from '../../lib/app';
+import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
 
 const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 
@@ -25,36 +27,92 @@ export function configOf(envName: string, extra?: EnvironmentOverrides): AppConf
 }
 
 export interface SynthesizedEnvironment {
+  /** The app and its stacks, built on first use: a test that reads only templates may never need them. */
   readonly app: App;
   readonly stacks: EnvironmentStacks;
   readonly config: AppConfig;
   template(stack: keyof EnvironmentStacks): Template;
 }
 
+type StackName = keyof EnvironmentStacks;
+type Templates = Partial<Record<StackName, Record<string, unknown>>>;
+
 const cache = new Map<string, SynthesizedEnvironment>();
 
 /**
  * Builds an environment and returns its templates. Results are cached per test file (by environment name or
  * configuration content), since synthesizing is the slow part of the suite and assertions do not mutate
- * templates. A test that adds constructs builds its own app with `newApp()` and `buildEnvironment`.
+ * templates; and across the test files of a run, as template files in the run's directory (global-setup.ts),
+ * so that the first file to synthesize an environment pays for it. A test that adds constructs builds its own
+ * app with `newApp()` and `buildEnvironment`.
  */
 export function synth(env: string | AppConfig): SynthesizedEnvironment {
   // Keyed by name, or by the configuration's content: tests often build the same variant more than once.
   const key = typeof env === 'string' ? env : JSON.stringify(env);
   if (cache.has(key)) return cache.get(key)!;
   const config = typeof env === 'string' ? loadEnvironment(env) : env;
-  const app = newApp();
-  const stacks = buildEnvironment(app, config);
+  let built: { app: App; stacks: EnvironmentStacks } | undefined;
+  const build = () => {
+    if (!built) {
+      // Loaded here, not at the top: a file whose templates all come from the run's directory never loads the app.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { buildEnvironment } = require('../../lib/app') as typeof import('../../lib/app');
+      const app = newApp();
+      built = { app, stacks: buildEnvironment(app, config) };
+    }
+    return built;
+  };
+  const shared = sharedTemplateFile(key);
+  let templateJson: Templates | undefined;
   const templates = new Map<string, Template>();
   const result: SynthesizedEnvironment = {
-    app,
-    stacks,
     config,
+    get app() {
+      return build().app;
+    },
+    get stacks() {
+      return build().stacks;
+    },
     template(name) {
-      if (!templates.has(name)) templates.set(name, Template.fromStack(stacks[name] as Stack));
+      if (!templates.has(name)) {
+        templateJson ??= readShared(shared) ?? synthesizeAndShare(build().stacks, shared);
+        const json = templateJson[name];
+        if (!json) throw new Error(`This environment has no ${name} stack`);
+        templates.set(name, Template.fromJSON(json));
+      }
       return templates.get(name)!;
     },
   };
   cache.set(key, result);
   return result;
+}
+
+/** The run's file for one environment's templates, or undefined outside a jest run with the shared directory. */
+function sharedTemplateFile(key: string): string | undefined {
+  const dir = process.env[TEMPLATE_CACHE_VARIABLE];
+  return dir ? path.join(dir, `${crypto.createHash('sha256').update(key).digest('hex')}.json`) : undefined;
+}
+
+function readShared(file: string | undefined): Templates | undefined {
+  return file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Templates) : undefined;
+}
+
+/**
+ * Synthesizes every stack of the environment (once: the app caches its assembly), with the compliance gate, as
+ * `Template.fromStack` would, and writes the templates for the run's other test files. Written to a temporary
+ * name and renamed, so that a file being read is always whole; two workers that synthesize the same environment
+ * at once write the same content.
+ */
+function synthesizeAndShare(stacks: EnvironmentStacks, file: string | undefined): Templates {
+  const entries = Object.entries(stacks) as [StackName, Stack][];
+  const assembly = Stage.of(entries[0][1])!.synth();
+  const templates: Templates = Object.fromEntries(
+    entries.map(([name, stack]) => [name, assembly.getStackArtifact(stack.artifactId).template as Record<string, unknown>]),
+  );
+  if (file) {
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, JSON.stringify(templates));
+    fs.renameSync(partial, file);
+  }
+  return templates;
 }
