@@ -29,6 +29,7 @@ import { Construct } from 'constructs';
 import { type CapacityPlan, type InstanceClassName, SERVERLESS } from '../capacity';
 import { acknowledge } from '../compliance';
 import { clusterEngine, type DatabaseEngine, instanceEngine } from '../database/engines';
+import { databaseIdentifiers, type DatabaseIdentifiers } from '../database/identifiers';
 import { type DatabaseIdentity, MASTER_USERNAME } from '../database/identity-sql';
 import { ALLOW_MAJOR_UPGRADE_METADATA } from '../template-metadata';
 import { metric } from '../monitoring/alarm-kit';
@@ -91,7 +92,10 @@ export interface DatabaseProps<S extends DatabaseSettings = DatabaseSettings> {
   readonly identities?: readonly DatabaseIdentity[];
   /** Customer-managed key for storage, the secret, Performance Insights and the exported logs. */
   readonly encryptionKey: kms.IKey;
-  /** Prefix of the physical names (`scaledapp-prod`): cluster, instances, proxy, zone. */
+  /**
+   * Prefix of the physical names (`scaledapp-prod`): cluster, instances, proxy, zone (lib/database/identifiers.ts).
+   * Lowercase, as RDS stores identifiers (`identifierPrefix` of lib/names.ts).
+   */
   readonly namePrefix: string;
   /**
    * What CloudFormation does with the master secret when it leaves the template.
@@ -151,12 +155,13 @@ export interface FreeStorageMetric {
   readonly what: string;
 }
 
-/** The context both engines build their writer in. */
-interface Common {
-  readonly subnetGroup: rds.SubnetGroup;
-  readonly credentials: rds.DatabaseSecret;
-  readonly removalPolicy: RemovalPolicy;
+/** The clusters and instances the monitoring library draws (its own dashboards). */
+export interface MonitoredResources {
+  readonly clusters: readonly rds.IDatabaseCluster[];
+  readonly instances: readonly rds.IDatabaseInstance[];
 }
+
+const REMOVAL_POLICIES = { snapshot: RemovalPolicy.SNAPSHOT, retain: RemovalPolicy.RETAIN, destroy: RemovalPolicy.DESTROY } as const;
 
 /**
  * The database of one environment, whichever the engine: writer, readers, proxy, secret, parameters and logs,
@@ -205,9 +210,15 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
   readonly parameterGroup: rds.ParameterGroup;
   readonly subnetGroup: rds.SubnetGroup;
 
-  protected readonly common: Common;
+  /** The physical names of the cluster, the instances, the proxy and the reader zone, derived once from `namePrefix`. */
+  protected readonly names: DatabaseIdentifiers;
+  /** The master user's secret, which the writer is created with. */
+  protected readonly masterCredentials: rds.DatabaseSecret;
+  /** What CloudFormation does with the cluster or primary when it leaves the template (`settings.removalPolicy`). */
+  protected readonly writerRemovalPolicy: RemovalPolicy;
 
-  protected constructor(scope: Construct, id: string, props: DatabaseProps, parameterEngine: rds.IEngine) {
+  /** `engine`: the CDK engine of the subclass, which the parameter group is created for and the writer runs. */
+  protected constructor(scope: Construct, id: string, props: DatabaseProps, engine: rds.IEngine) {
     super(scope, id);
     const { settings: config, vpc, subnets, encryptionKey, namePrefix } = props;
     const where = `${new.target.name} ${this.node.path}`;
@@ -219,7 +230,9 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
     }
     this.databaseName = config.databaseName;
     this.capacityPlan = props.capacityPlan;
-    this.readerInstanceIdentifiers = readerIdentifiers(namePrefix, config.readReplicas);
+    this.names = databaseIdentifiers(namePrefix, config.readReplicas);
+    this.readerInstanceIdentifiers = this.names.readers;
+    this.writerRemovalPolicy = REMOVAL_POLICIES[config.removalPolicy];
 
     this.databaseSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -239,15 +252,15 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const credentials = new rds.DatabaseSecret(this, 'Secret', {
+    this.masterCredentials = new rds.DatabaseSecret(this, 'Secret', {
       username: MASTER_USERNAME,
       encryptionKey,
       dbname: config.databaseName,
     });
-    credentials.applyRemovalPolicy(props.secretRemovalPolicy ?? RemovalPolicy.RETAIN);
+    this.masterCredentials.applyRemovalPolicy(props.secretRemovalPolicy ?? RemovalPolicy.RETAIN);
 
     this.parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
-      engine: parameterEngine,
+      engine,
       description: 'Slow-query logging, pg_stat_statements and TLS-only connections',
       parameters: {
         // The missing-index outage: a statement that suddenly takes seconds is logged with its text.
@@ -260,20 +273,17 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
         'rds.force_ssl': '1',
       },
     });
-
-    const removalPolicy = RemovalPolicy[({ snapshot: 'SNAPSHOT', retain: 'RETAIN', destroy: 'DESTROY' } as const)[config.removalPolicy]];
-    this.common = { subnetGroup: this.subnetGroup, credentials, removalPolicy };
   }
 
   /** The RDS Proxy in front of the writer, with end-to-end IAM for the application users. */
   protected createProxy(props: DatabaseProps, proxyTarget: rds.ProxyTarget, databaseResourceId: string): rds.DatabaseProxy {
-    const { settings: config, vpc, subnets, namePrefix } = props;
+    const { settings: config, vpc, subnets } = props;
     const proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget,
       vpc,
       vpcSubnets: subnets,
       securityGroups: [this.proxySecurityGroup],
-      dbProxyName: `${namePrefix}-proxy`,
+      dbProxyName: this.names.proxy,
       requireTLS: true,
       // End-to-end IAM: a service logs in to the proxy with an IAM token for its own user, and the proxy logs in
       // to PostgreSQL as that same user with a token of its own role. No per-user secret exists to rotate, and
@@ -326,6 +336,24 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
   }
 
   /**
+   * The log group RDS exports log `logType` of a cluster or instance to, under the name RDS writes to. Created
+   * before the cluster or instance, so that RDS writes into a group with our key and retention.
+   */
+  protected exportedLogGroup(
+    id: string,
+    source: { readonly kind: 'cluster' | 'instance'; readonly identifier: string },
+    logType: string,
+    props: DatabaseProps,
+  ): EncryptedLogGroup {
+    return new EncryptedLogGroup(this, id, {
+      logGroupName: `/aws/rds/${source.kind}/${source.identifier}/${logType}`,
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.settings.logRetentionDays,
+      ...props.logGroupPolicy,
+    });
+  }
+
+  /**
    * CDK opens the database to the proxy and to secret rotation on the port the cluster or instance reports
    * (a deploy-time attribute). The port is fixed here, so the rules name it: a reviewer reads 5432 in the
    * template, and the compliance rules can check it.
@@ -374,10 +402,7 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
   }
 
   /** The clusters and instances the monitoring library draws (its own dashboards). */
-  abstract readonly monitoredResources: {
-    readonly clusters: readonly rds.IDatabaseCluster[];
-    readonly instances: readonly rds.IDatabaseInstance[];
-  };
+  abstract readonly monitoredResources: MonitoredResources;
 
   protected acknowledgeMonitoringRole(scope: Construct): void {
     const role = scope.node.tryFindChild('MonitoringRole');
@@ -440,16 +465,17 @@ export class AuroraDatabase extends Database {
   readonly identifierDescription = 'Aurora cluster identifier';
   readonly writerInstanceIdentifier: string;
   readonly backupTarget: BackupTarget;
-  readonly monitoredResources: { readonly clusters: readonly rds.IDatabaseCluster[]; readonly instances: readonly rds.IDatabaseInstance[] };
+  readonly monitoredResources: MonitoredResources;
   readonly cluster: rds.DatabaseCluster;
   /** The proxy's read-only endpoint over the readers; without readers, reads go to the writer endpoint. */
   readonly readOnlyProxyEndpoint: rds.IDatabaseProxyEndpoint | undefined;
   readonly readerScaling: appscaling.ScalableTarget;
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
-    super(scope, id, props, clusterEngine(props.settings.engineVersion));
+    const engine = clusterEngine(props.settings.engineVersion);
+    super(scope, id, props, engine);
     const config = props.settings;
-    const { vpc, subnets, namePrefix } = props;
+    const { vpc, subnets } = props;
     const where = `AuroraDatabase ${this.node.path}`;
     const scaling = config.readerAutoScaling;
     if (!(scaling.min <= scaling.max)) {
@@ -460,11 +486,11 @@ export class AuroraDatabase extends Database {
         `${where}: expected serverlessV2Capacity.min (${config.serverlessV2Capacity.min}) at most serverlessV2Capacity.max (${config.serverlessV2Capacity.max})`,
       );
     }
-    const cluster = this.buildCluster(config, props);
+    const cluster = this.buildCluster(config, props, engine);
     this.cluster = cluster;
     this.secret = cluster.secret!;
     this.identifier = cluster.clusterIdentifier;
-    this.writerInstanceIdentifier = `${namePrefix}-writer`;
+    this.writerInstanceIdentifier = this.names.writer;
     this.databaseResourceId = cluster.clusterResourceIdentifier;
     this.backupTarget = { kind: 'cluster', arn: cluster.clusterArn };
     this.monitoredResources = { clusters: [cluster], instances: [] };
@@ -479,7 +505,7 @@ export class AuroraDatabase extends Database {
             vpcSubnets: subnets,
             securityGroups: [this.proxySecurityGroup],
             targetRole: rds.ProxyEndpointTargetRole.READ_ONLY,
-            dbProxyEndpointName: `${namePrefix}-readers`,
+            dbProxyEndpointName: this.names.readOnlyEndpoint,
           })
         : undefined;
     // Without a reader, reads go to the writer: the name still says "reader" so that code need not change.
@@ -544,8 +570,7 @@ export class AuroraDatabase extends Database {
     ];
   }
 
-  private buildCluster(config: AuroraDatabaseSettings, props: AuroraDatabaseProps): rds.DatabaseCluster {
-    const { subnetGroup, credentials, removalPolicy } = this.common;
+  private buildCluster(config: AuroraDatabaseSettings, props: AuroraDatabaseProps, engine: rds.IClusterEngine): rds.DatabaseCluster {
     const serverless = config.instanceClass === SERVERLESS;
     const instanceProps = {
       autoMinorVersionUpgrade: true,
@@ -564,26 +589,20 @@ export class AuroraDatabase extends Database {
             promotionTier: reader ? 1 : undefined,
           });
 
-    const clusterIdentifier = props.namePrefix;
-    // Created before the cluster, so that RDS writes into a log group with our key and retention.
-    const logGroup = new EncryptedLogGroup(this, 'PostgresqlLogs', {
-      logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
-      encryptionKey: props.encryptionKey,
-      retentionDays: config.logRetentionDays,
-      ...props.logGroupPolicy,
-    });
+    const clusterIdentifier = this.names.cluster;
+    const logGroup = this.exportedLogGroup('PostgresqlLogs', { kind: 'cluster', identifier: clusterIdentifier }, 'postgresql', props);
 
     const cluster = new rds.DatabaseCluster(this, 'Cluster', {
-      engine: clusterEngine(config.engineVersion),
+      engine,
       clusterIdentifier,
-      credentials: rds.Credentials.fromSecret(credentials),
+      credentials: rds.Credentials.fromSecret(this.masterCredentials),
       defaultDatabaseName: config.databaseName,
-      writer: instance('Writer', `${props.namePrefix}-writer`, false),
-      readers: readerIdentifiers(props.namePrefix, config.readReplicas).map((name, i) => instance(`Reader${i + 1}`, name, true)),
+      writer: instance('Writer', this.names.writer, false),
+      readers: this.names.readers.map((name, i) => instance(`Reader${i + 1}`, name, true)),
       serverlessV2MinCapacity: serverless ? config.serverlessV2Capacity.min : undefined,
       serverlessV2MaxCapacity: serverless ? config.serverlessV2Capacity.max : undefined,
       vpc: props.vpc,
-      subnetGroup,
+      subnetGroup: this.subnetGroup,
       securityGroups: [this.databaseSecurityGroup],
       port: PORT,
       parameterGroup: this.parameterGroup,
@@ -599,7 +618,7 @@ export class AuroraDatabase extends Database {
       preferredMaintenanceWindow: config.preferredMaintenanceWindow,
       deletionProtection: config.deletionProtection,
       copyTagsToSnapshot: true,
-      removalPolicy,
+      removalPolicy: this.writerRemovalPolicy,
     });
     cluster.node.addDependency(logGroup);
     // Aurora's CloudFormation handler sends AllowMajorVersionUpgrade itself with any change of EngineVersion:
@@ -653,7 +672,7 @@ export class InstanceDatabase extends Database {
   readonly identifierDescription = 'Instance identifier of the PostgreSQL primary';
   readonly writerInstanceIdentifier: string;
   readonly backupTarget: BackupTarget;
-  readonly monitoredResources: { readonly clusters: readonly rds.IDatabaseCluster[]; readonly instances: readonly rds.IDatabaseInstance[] };
+  readonly monitoredResources: MonitoredResources;
   readonly primary: rds.DatabaseInstance;
   /** The read replicas (none when `readReplicas` is 0). */
   readonly replicas: readonly rds.DatabaseInstanceReadReplica[];
@@ -663,7 +682,8 @@ export class InstanceDatabase extends Database {
   readonly readerZone: route53.PrivateHostedZone | undefined;
 
   constructor(scope: Construct, id: string, props: InstanceDatabaseProps) {
-    super(scope, id, props, instanceEngine(props.settings.engineVersion));
+    const engine = instanceEngine(props.settings.engineVersion);
+    super(scope, id, props, engine);
     const config = props.settings;
     if (config.instanceClass === SERVERLESS) {
       throw new Error(
@@ -675,7 +695,7 @@ export class InstanceDatabase extends Database {
         `InstanceDatabase ${this.node.path}: expected availabilityZones to spread ${config.readReplicas} replicas over, got none`,
       );
     }
-    const primary = this.buildPrimary(config, props);
+    const primary = this.buildPrimary(config, props, engine);
     this.primary = primary;
     this.secret = primary.secret!;
     this.identifier = primary.instanceIdentifier;
@@ -750,42 +770,27 @@ export class InstanceDatabase extends Database {
     });
   }
 
-  private buildPrimary(config: InstanceDatabaseSettings, props: InstanceDatabaseProps): rds.DatabaseInstance {
-    const { subnetGroup, credentials, removalPolicy } = this.common;
-    const instanceIdentifier = `${props.namePrefix}-writer`;
-    const logGroup = this.instanceLogGroups('Writer', instanceIdentifier, config, props);
+  private buildPrimary(config: InstanceDatabaseSettings, props: InstanceDatabaseProps, engine: rds.IInstanceEngine): rds.DatabaseInstance {
+    const instanceIdentifier = this.names.writer;
+    const logGroup = this.instanceLogGroups('Writer', instanceIdentifier, props);
     const primary = new rds.DatabaseInstance(this, 'Primary', {
-      engine: instanceEngine(config.engineVersion),
+      ...this.everyInstanceProps(config, props),
+      engine,
       instanceIdentifier,
-      instanceType: new ec2.InstanceType(config.instanceClass),
-      credentials: rds.Credentials.fromSecret(credentials),
+      credentials: rds.Credentials.fromSecret(this.masterCredentials),
       databaseName: config.databaseName,
-      vpc: props.vpc,
-      subnetGroup,
       securityGroups: [this.databaseSecurityGroup],
       port: PORT,
-      publiclyAccessible: false,
       multiAz: config.multiAz,
-      parameterGroup: this.parameterGroup,
-      storageType: rds.StorageType.GP3,
       allocatedStorage: ALLOCATED_STORAGE_GIB,
-      maxAllocatedStorage: MAX_ALLOCATED_STORAGE_GIB,
       storageEncrypted: config.storageEncrypted,
       storageEncryptionKey: config.storageEncrypted ? props.encryptionKey : undefined,
-      iamAuthentication: true,
-      cloudwatchLogsExports: [...LOG_TYPES.postgres],
-      monitoringInterval: MONITORING_INTERVAL,
-      enablePerformanceInsights: true,
-      performanceInsightEncryptionKey: props.encryptionKey,
       backupRetention: Duration.days(config.backup.retentionDays),
       preferredBackupWindow: config.backup.preferredWindow,
       preferredMaintenanceWindow: config.preferredMaintenanceWindow,
-      autoMinorVersionUpgrade: true,
       // Only in the change that raises the major (a validation rule and the diff see to it); absent otherwise.
       allowMajorVersionUpgrade: config.allowMajorVersionUpgrade || undefined,
-      deletionProtection: config.deletionProtection,
-      copyTagsToSnapshot: true,
-      removalPolicy,
+      removalPolicy: this.writerRemovalPolicy,
     });
     if (config.allowMajorVersionUpgrade) (primary.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
     for (const group of logGroup) primary.node.addDependency(group);
@@ -807,7 +812,6 @@ export class InstanceDatabase extends Database {
     primary: rds.DatabaseInstance,
   ): { endpoint: string; securityGroup: ec2.SecurityGroup; zone: route53.PrivateHostedZone; replicas: rds.DatabaseInstanceReadReplica[] } {
     const replicas: rds.DatabaseInstanceReadReplica[] = [];
-    const { subnetGroup } = this.common;
     const replicaSecurityGroup = new ec2.SecurityGroup(this, 'ReplicaSecurityGroup', {
       vpc: props.vpc,
       description: 'PostgreSQL read replicas: admit the services that are granted the database',
@@ -815,29 +819,15 @@ export class InstanceDatabase extends Database {
     });
     this.readerInstanceIdentifiers.forEach((instanceIdentifier, i) => {
       const id = `Replica${i + 1}`;
-      const logGroups = this.instanceLogGroups(id, instanceIdentifier, config, props);
+      const logGroups = this.instanceLogGroups(id, instanceIdentifier, props);
       const replica = new rds.DatabaseInstanceReadReplica(this, id, {
+        ...this.everyInstanceProps(config, props),
         sourceDatabaseInstance: primary,
         instanceIdentifier,
-        instanceType: new ec2.InstanceType(config.instanceClass),
         // One zone after another, so that losing a zone leaves readers standing.
         availabilityZone: props.availabilityZones[i % props.availabilityZones.length],
-        vpc: props.vpc,
-        subnetGroup,
         securityGroups: [replicaSecurityGroup],
-        publiclyAccessible: false,
-        parameterGroup: this.parameterGroup,
-        storageType: rds.StorageType.GP3,
-        maxAllocatedStorage: MAX_ALLOCATED_STORAGE_GIB,
         // Encryption and its key are inherited from the primary; CloudFormation refuses them on a replica.
-        iamAuthentication: true,
-        cloudwatchLogsExports: [...LOG_TYPES.postgres],
-        monitoringInterval: MONITORING_INTERVAL,
-        enablePerformanceInsights: true,
-        performanceInsightEncryptionKey: props.encryptionKey,
-        autoMinorVersionUpgrade: true,
-        deletionProtection: config.deletionProtection,
-        copyTagsToSnapshot: true,
         // A replica holds a copy of the primary's data only: replacing it loses nothing.
         removalPolicy: RemovalPolicy.DESTROY,
       });
@@ -879,7 +869,7 @@ export class InstanceDatabase extends Database {
     });
 
     const zone = new route53.PrivateHostedZone(this, 'ReaderZone', {
-      zoneName: `database.${props.namePrefix}.internal`,
+      zoneName: this.names.readerZone,
       vpc: props.vpc,
       comment: 'Stable name over the PostgreSQL read replicas (RDS Proxy cannot target read replicas)',
     });
@@ -898,20 +888,39 @@ export class InstanceDatabase extends Database {
     return { endpoint: `readers.${zone.zoneName}`, securityGroup: replicaSecurityGroup, zone, replicas };
   }
 
-  private instanceLogGroups(
-    id: string,
-    instanceIdentifier: string,
-    config: DatabaseSettings,
-    props: InstanceDatabaseProps,
-  ): EncryptedLogGroup[] {
-    return LOG_TYPES.postgres.map(
-      (type) =>
-        new EncryptedLogGroup(this, `${id}${type === 'postgresql' ? 'Postgresql' : 'Upgrade'}Logs`, {
-          logGroupName: `/aws/rds/instance/${instanceIdentifier}/${type}`,
-          encryptionKey: props.encryptionKey,
-          retentionDays: config.logRetentionDays,
-          ...props.logGroupPolicy,
-        }),
+  /**
+   * What the primary and every replica have alike: class, network, parameters, gp3 storage that grows on its own,
+   * IAM logins, exported logs, enhanced monitoring, Performance Insights with the database key, minor upgrades,
+   * deletion protection and tags copied to snapshots.
+   */
+  private everyInstanceProps(config: InstanceDatabaseSettings, props: InstanceDatabaseProps) {
+    return {
+      instanceType: new ec2.InstanceType(config.instanceClass),
+      vpc: props.vpc,
+      subnetGroup: this.subnetGroup,
+      publiclyAccessible: false,
+      parameterGroup: this.parameterGroup,
+      storageType: rds.StorageType.GP3,
+      maxAllocatedStorage: MAX_ALLOCATED_STORAGE_GIB,
+      iamAuthentication: true,
+      cloudwatchLogsExports: [...LOG_TYPES.postgres],
+      monitoringInterval: MONITORING_INTERVAL,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.encryptionKey,
+      autoMinorVersionUpgrade: true,
+      deletionProtection: config.deletionProtection,
+      copyTagsToSnapshot: true,
+    } satisfies Partial<rds.DatabaseInstanceReadReplicaProps & rds.DatabaseInstanceProps>;
+  }
+
+  private instanceLogGroups(id: string, instanceIdentifier: string, props: InstanceDatabaseProps): EncryptedLogGroup[] {
+    return LOG_TYPES.postgres.map((type) =>
+      this.exportedLogGroup(
+        `${id}${type === 'postgresql' ? 'Postgresql' : 'Upgrade'}Logs`,
+        { kind: 'instance', identifier: instanceIdentifier },
+        type,
+        props,
+      ),
     );
   }
 }
@@ -924,13 +933,4 @@ function dbUserArn(scope: Construct, resourceId: string, user: string): string {
     resourceName: `${resourceId}/${user}`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-}
-
-function readerIdentifiers(prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${prefix}-reader-${i + 1}`);
-}
-
-/** The physical-name prefix of an environment's database resources: lowercase, as RDS stores identifiers. */
-export function databaseNamePrefix(appName: string, envName: string): string {
-  return `${appName}-${envName}`.toLowerCase();
 }
