@@ -16,6 +16,11 @@ export function namePrefix(appName: string, envName: string): string {
   return `${appName}-${envName}`;
 }
 
+/** `<App>-<env>-<Layer>` (`ScaledApp-prod-Data`): the name of one of the environment's stacks. */
+export function stackName(appName: string, envName: string, layer: string): string {
+  return `${namePrefix(appName, envName)}-${layer}`;
+}
+
 /** `<app>-<env>` in lowercase (`scaledapp-prod`): the prefix of identifiers a service stores in lowercase (RDS). */
 export function identifierPrefix(appName: string, envName: string): string {
   return namePrefix(appName, envName).toLowerCase();

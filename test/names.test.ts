@@ -3,7 +3,7 @@
  * (lib/database/identifiers.ts): one derivation each, read by the stacks, the constructs and the experiments.
  */
 import { databaseIdentifiers } from '../lib/database/identifiers';
-import { identifierPrefix, namePrefix } from '../lib/names';
+import { identifierPrefix, namePrefix, stackName } from '../lib/names';
 
 describe('name prefixes', () => {
   test('namePrefix keeps the case written in configuration', () => {
@@ -11,6 +11,13 @@ describe('name prefixes', () => {
     const prefix = namePrefix('ScaledApp', 'prod');
     // THEN
     expect(prefix).toBe('ScaledApp-prod');
+  });
+
+  test('stackName is the name prefix and the layer', () => {
+    // WHEN
+    const name = stackName('ScaledApp', 'prod', 'Data');
+    // THEN
+    expect(name).toBe('ScaledApp-prod-Data');
   });
 
   test('identifierPrefix is the same prefix in lowercase, as RDS stores identifiers', () => {

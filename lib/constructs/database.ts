@@ -275,8 +275,17 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
     });
   }
 
-  /** The RDS Proxy in front of the writer, with end-to-end IAM for the application users. */
-  protected createProxy(props: DatabaseProps, proxyTarget: rds.ProxyTarget, databaseResourceId: string): rds.DatabaseProxy {
+  /**
+   * What both engines do with their writer once it exists: rotate the master secret every 30 days, and put the
+   * RDS Proxy in front of it, with end-to-end IAM for the application users.
+   */
+  protected frontWriter(
+    props: DatabaseProps,
+    writer: rds.DatabaseCluster | rds.DatabaseInstance,
+    proxyTarget: rds.ProxyTarget,
+    databaseResourceId: string,
+  ): rds.DatabaseProxy {
+    writer.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
     const { settings: config, vpc, subnets } = props;
     const proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget,
@@ -386,7 +395,13 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
   abstract metricWriter(metricName: string, statistic: string, label: string): cloudwatch.Metric;
 
   /** The writer's free storage: what runs out first and stops PostgreSQL. */
-  abstract metricWriterFreeStorage(): FreeStorageMetric;
+  metricWriterFreeStorage(): FreeStorageMetric {
+    const { metricName, what } = this.freeStorage;
+    return { metricName, what, metric: this.metricWriter(metricName, 'Minimum', `Writer ${metricName}`) };
+  }
+
+  /** The writer's free-storage metric and what that storage holds, for `metricWriterFreeStorage`. */
+  protected abstract readonly freeStorage: Omit<FreeStorageMetric, 'metric'>;
 
   /** Replica lag of reader `index` (0-based, of `readerInstanceIdentifiers`), in seconds. */
   abstract metricReplicaLag(index: number): cloudwatch.Metric | cloudwatch.MathExpression;
@@ -403,6 +418,15 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
 
   /** The clusters and instances the monitoring library draws (its own dashboards). */
   abstract readonly monitoredResources: MonitoredResources;
+
+  /**
+   * In the change that raises the major version, the writer's template says that configuration allowed it, for
+   * `npm run diff` to tell a deliberate major upgrade (Aurora's CloudFormation handler sends
+   * AllowMajorVersionUpgrade itself with any change of EngineVersion, so the property alone cannot say it).
+   */
+  protected markMajorUpgrade(writer: Construct, config: DatabaseSettings): void {
+    if (config.allowMajorVersionUpgrade) (writer.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
+  }
 
   protected acknowledgeMonitoringRole(scope: Construct): void {
     const role = scope.node.tryFindChild('MonitoringRole');
@@ -463,6 +487,8 @@ export class AuroraDatabase extends Database {
   readonly proxy: rds.DatabaseProxy;
   readonly identifier: string;
   readonly identifierDescription = 'Aurora cluster identifier';
+  /** Aurora storage grows on its own: what runs out is the instance's local storage. */
+  protected readonly freeStorage = { metricName: 'FreeLocalStorage', what: 'local storage (temporary tables, sorts and logs)' };
   readonly writerInstanceIdentifier: string;
   readonly backupTarget: BackupTarget;
   readonly monitoredResources: MonitoredResources;
@@ -494,9 +520,7 @@ export class AuroraDatabase extends Database {
     this.databaseResourceId = cluster.clusterResourceIdentifier;
     this.backupTarget = { kind: 'cluster', arn: cluster.clusterArn };
     this.monitoredResources = { clusters: [cluster], instances: [] };
-    cluster.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
-
-    this.proxy = this.createProxy(props, rds.ProxyTarget.fromCluster(cluster), this.databaseResourceId);
+    this.proxy = this.frontWriter(props, cluster, rds.ProxyTarget.fromCluster(cluster), this.databaseResourceId);
     this.writerEndpoint = this.proxy.endpoint;
     this.readOnlyProxyEndpoint =
       config.readReplicas > 0
@@ -534,16 +558,6 @@ export class AuroraDatabase extends Database {
   /** By `Role=WRITER`: it follows the writer across a failover. */
   metricWriter(metricName: string, statistic: string, label: string): cloudwatch.Metric {
     return metric(NS, metricName, { DBClusterIdentifier: this.identifier, Role: 'WRITER' }, statistic, label);
-  }
-
-  /** Aurora storage grows on its own: what runs out is the instance's local storage. */
-  metricWriterFreeStorage(): FreeStorageMetric {
-    const metricName = 'FreeLocalStorage';
-    return {
-      metricName,
-      what: 'local storage (temporary tables, sorts and logs)',
-      metric: this.metricWriter(metricName, 'Minimum', `Writer ${metricName}`),
-    };
   }
 
   /** AuroraReplicaLag is in milliseconds; this is in seconds. */
@@ -621,9 +635,7 @@ export class AuroraDatabase extends Database {
       removalPolicy: this.writerRemovalPolicy,
     });
     cluster.node.addDependency(logGroup);
-    // Aurora's CloudFormation handler sends AllowMajorVersionUpgrade itself with any change of EngineVersion:
-    // the template must say that config allowed it, for `npm run diff` to tell a deliberate major upgrade.
-    if (config.allowMajorVersionUpgrade) (cluster.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
+    this.markMajorUpgrade(cluster, config);
     this.acknowledgeMonitoringRole(cluster);
     this.acknowledgeTurnedDown(cluster, config);
     acknowledge(
@@ -670,6 +682,7 @@ export class InstanceDatabase extends Database {
   readonly proxy: rds.DatabaseProxy;
   readonly identifier: string;
   readonly identifierDescription = 'Instance identifier of the PostgreSQL primary';
+  protected readonly freeStorage = { metricName: 'FreeStorageSpace', what: 'storage' };
   readonly writerInstanceIdentifier: string;
   readonly backupTarget: BackupTarget;
   readonly monitoredResources: MonitoredResources;
@@ -702,9 +715,7 @@ export class InstanceDatabase extends Database {
     this.writerInstanceIdentifier = primary.instanceIdentifier;
     this.databaseResourceId = primary.instanceResourceId!;
     this.backupTarget = { kind: 'instance', arn: primary.instanceArn };
-    primary.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
-
-    this.proxy = this.createProxy(props, rds.ProxyTarget.fromInstance(primary), this.databaseResourceId);
+    this.proxy = this.frontWriter(props, primary, rds.ProxyTarget.fromInstance(primary), this.databaseResourceId);
     this.writerEndpoint = this.proxy.endpoint;
     const readers = config.readReplicas === 0 ? undefined : this.buildReplicas(config, props, primary);
     this.replicas = readers?.replicas ?? [];
@@ -751,11 +762,6 @@ export class InstanceDatabase extends Database {
     return metric(NS, metricName, { DBInstanceIdentifier: this.writerInstanceIdentifier }, statistic, label);
   }
 
-  metricWriterFreeStorage(): FreeStorageMetric {
-    const metricName = 'FreeStorageSpace';
-    return { metricName, what: 'storage', metric: this.metricWriter(metricName, 'Minimum', `Writer ${metricName}`) };
-  }
-
   /** RDS's ReplicaLag, in seconds. */
   metricReplicaLag(index: number): cloudwatch.Metric | cloudwatch.MathExpression {
     const id = this.readerInstanceIdentifiers[index];
@@ -792,7 +798,7 @@ export class InstanceDatabase extends Database {
       allowMajorVersionUpgrade: config.allowMajorVersionUpgrade || undefined,
       removalPolicy: this.writerRemovalPolicy,
     });
-    if (config.allowMajorVersionUpgrade) (primary.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
+    this.markMajorUpgrade(primary, config);
     for (const group of logGroup) primary.node.addDependency(group);
     this.acknowledgeMonitoringRole(primary);
     this.acknowledgeTurnedDown(primary, config);

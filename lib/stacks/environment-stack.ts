@@ -2,7 +2,7 @@ import { PermissionsBoundary, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { EncryptionKey, type LogGroupPolicy } from '../constructs/encryption';
-import { namePrefix } from '../names';
+import { namePrefix, stackName } from '../names';
 import { publish } from '../outputs';
 import { followProducers } from '../producer-digest';
 
@@ -27,7 +27,7 @@ export interface EnvironmentStackProps {
  */
 export class EnvironmentStack extends Stack {
   static stackName(config: AppConfig, layer: string): string {
-    return `${namePrefix(config.app.name, config.environment.name)}-${layer}`;
+    return stackName(config.app.name, config.environment.name, layer);
   }
 
   readonly config: AppConfig;
