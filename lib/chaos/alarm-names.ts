@@ -1,8 +1,9 @@
 /**
  * The names of the alarms experiments stop on, built the way the Monitoring stack names them (contract 1: alarm
- * names are stable), from the environment's `namePrefix` (lib/names.ts) as every alarm name starts with it. Experiments refer to alarms by ARN built from these names rather than by cross-stack
- * reference, so that the Chaos stack never locks an export of the Monitoring stack. test/chaos/experiments.test.ts
- * checks that every name here exists in the same environment's synthesized Monitoring template.
+ * names are stable), under the environment's `namePrefix` (lib/names.ts) that every alarm name starts with.
+ * Experiments refer to alarms by ARN built from these names rather than by cross-stack reference, so that the
+ * Chaos stack never locks an export of the Monitoring stack. test/chaos/experiments.test.ts checks that every
+ * name here exists in the same environment's synthesized Monitoring template.
  */
 
 export const AlarmNames = {
