@@ -36,4 +36,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The other way round: configuration may read the domain modules (lib/capacity, lib/database,
+    // lib/rollout), never a construct or a stack, so that config/ and the CDK code are not tangled both ways.
+    files: ['config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)lib/(constructs|stacks)(/|$)',
+              message:
+                'config/ does not import a construct or a stack: move what it needs into a domain module (lib/rollout, lib/capacity, …).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -10,7 +10,7 @@
  *   bake       the old version keeps running after all traffic has moved (traffic-shifting strategies only)
  *   drain      the old tasks' deregistration delay
  */
-import type { DeploymentStrategyName } from './schema/rollout';
+import type { DeploymentStrategyName, TrafficShiftSettings } from '../lib/rollout/strategies';
 
 /** Seconds a Fargate task takes from launch to a listening process: image pull and boot of a small Node service. */
 export const TASK_START_SECONDS = 60;
@@ -18,12 +18,7 @@ export const TASK_START_SECONDS = 60;
 /** What the model reads of a service's configuration. */
 export interface RolloutTimeInput {
   readonly strategy: DeploymentStrategyName;
-  readonly deployment: {
-    readonly canary: { readonly percent: number; readonly bakeMinutes: number };
-    readonly linear: { readonly stepPercent: number; readonly stepMinutes: number };
-    readonly bakeMinutes: number;
-    readonly preTrafficHook?: { readonly timeoutSeconds: number };
-  };
+  readonly deployment: TrafficShiftSettings & { readonly preTrafficHook?: { readonly timeoutSeconds: number } };
   readonly healthCheck: { readonly intervalSeconds: number; readonly healthyThresholdCount: number };
   readonly deregistrationDelaySeconds: number;
 }

@@ -2,7 +2,7 @@
  * `npm run diff` names a service whose deployment strategy changes, with the modelled time of one deployment
  * before and after, read from the two templates as they would deploy.
  */
-import type { DeploymentStrategyName } from '../config/schema/rollout';
+import type { DeploymentStrategyName } from '../lib/rollout/strategies';
 import { compareTemplates } from '../scripts/diff/engine';
 import { configOf, synth } from './support/synth';
 

@@ -10,7 +10,7 @@
  * and would reset the weights ECS moved in the last deployment (aws/aws-cdk#36649).
  */
 import { fullDiff, ResourceImpact, type TemplateDiff } from '@aws-cdk/cloudformation-diff';
-import type { DeploymentStrategyName } from '../config/schema/rollout';
+import type { DeploymentStrategyName } from '../lib/rollout/strategies';
 import { isStatefulType } from '../lib/stateful';
 import { configOf, synth } from './support/synth';
 

@@ -5,7 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { listEnvironments } from '../config/load';
-import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../config/schema/rollout';
+import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../lib/rollout/strategies';
 import { configOf, synth } from './support/synth';
 
 const ECS_STRATEGY: Record<DeploymentStrategyName, string | undefined> = {

@@ -5,7 +5,8 @@
 import { linearWaits } from '../rollout-time';
 import { isPlainObject } from '../merge';
 import type { Rule } from './rules';
-import { DEPLOYMENT_STRATEGIES, resolveStrategy, type DeploymentStrategyName } from './rollout';
+import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../../lib/rollout/strategies';
+import { resolveStrategy } from './rollout';
 
 /** CloudFormation refuses a canary or linear deployment whose bake times add up to more than 33 hours (1,980 minutes). */
 const CLOUDFORMATION_MAX_BAKE_MINUTES = 33 * 60;

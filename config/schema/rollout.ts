@@ -6,10 +6,8 @@
  * canary percent 0.1 to 100 and linear step 3 to 100, both in multiples of 0.1; every bake time 0 to 1,440 minutes.
  */
 import { z } from 'zod';
-import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../../lib/constructs/traffic-shift';
+import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../../lib/rollout/strategies';
 import { int } from './primitives';
-
-export { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName };
 
 export const ROLLOUT_DEFAULTS = {
   canary: { percent: 10, bakeMinutes: 10 },

@@ -1,12 +1,10 @@
 /**
  * The names of the alarms experiments stop on, built the way the Monitoring stack names them (contract 1: alarm
- * names are stable). Experiments refer to alarms by ARN built from these names rather than by cross-stack
- * reference, so that the Chaos stack never locks an export of the Monitoring stack. test/chaos/experiments.test.ts
- * checks that every name here exists in the same environment's synthesized Monitoring template.
+ * names are stable), under the environment's `namePrefix` (lib/names.ts) that every alarm name starts with.
+ * Experiments refer to alarms by ARN built from these names rather than by cross-stack reference, so that the
+ * Chaos stack never locks an export of the Monitoring stack. test/chaos/experiments.test.ts checks that every
+ * name here exists in the same environment's synthesized Monitoring template.
  */
-
-/** `ScaledApp-prod`: what every alarm name of the environment starts with. */
-export const alarmNamePrefix = (appName: string, envName: string) => `${appName}-${envName}`;
 
 export const AlarmNames = {
   /** The composite alarm of one service: 5xx rate, p99 latency, unhealthy targets or running below desired. */

@@ -12,8 +12,9 @@
  */
 import type { AppConfig } from '../../config/schema';
 import { chaosZone } from '../../config/schema/chaos-rules';
-import { databaseNamePrefix } from '../constructs/database';
-import { AlarmNames, alarmArn, alarmNamePrefix, partitionOf } from './alarm-names';
+import { databaseIdentifiers } from '../database/identifiers';
+import { identifierPrefix, namePrefix } from '../names';
+import { AlarmNames, alarmArn, partitionOf } from './alarm-names';
 
 export const EXPERIMENT_IDS = [
   'writer-failover',
@@ -116,8 +117,8 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
   const { app, environment, chaos } = config;
   const partition = partitionOf(environment.region);
   const { region, account } = environment;
-  const prefix = alarmNamePrefix(app.name, environment.name);
-  const dbPrefix = databaseNamePrefix(app.name, environment.name);
+  const prefix = namePrefix(app.name, environment.name);
+  const db = databaseIdentifiers(identifierPrefix(app.name, environment.name), config.database.readReplicas);
   const envTags = { Application: app.name, Environment: environment.name };
   const tagConditions = { StringEquals: { 'aws:ResourceTag/Application': app.name, 'aws:ResourceTag/Environment': environment.name } };
   const services = Object.keys(config.services);
@@ -127,8 +128,8 @@ export function planExperiments(config: AppConfig): ExperimentCatalog {
   const duration = iso(chaos.durationMinutes);
   const rds = (type: 'cluster' | 'db', id: string) => `arn:${partition}:rds:${region}:${account}:${type}:${id}`;
   const aurora = config.database.engine === 'aurora-postgresql';
-  const writerArn = aurora ? rds('cluster', dbPrefix) : rds('db', `${dbPrefix}-writer`);
-  const readerArns = Array.from({ length: config.database.readReplicas }, (_, i) => rds('db', `${dbPrefix}-reader-${i + 1}`));
+  const writerArn = aurora ? rds('cluster', db.cluster) : rds('db', db.writer);
+  const readerArns = db.readers.map((reader) => rds('db', reader));
   const borrowTimeout = config.database.proxy.borrowTimeoutSeconds;
 
   const planned: ExperimentPlan[] = [];

@@ -29,6 +29,7 @@ import { Construct } from 'constructs';
 import { type CapacityPlan, type InstanceClassName, SERVERLESS } from '../capacity';
 import { acknowledge } from '../compliance';
 import { clusterEngine, type DatabaseEngine, instanceEngine } from '../database/engines';
+import { databaseIdentifiers, type DatabaseIdentifiers } from '../database/identifiers';
 import { type DatabaseIdentity, MASTER_USERNAME } from '../database/identity-sql';
 import { ALLOW_MAJOR_UPGRADE_METADATA } from '../template-metadata';
 import { metric } from '../monitoring/alarm-kit';
@@ -91,7 +92,10 @@ export interface DatabaseProps<S extends DatabaseSettings = DatabaseSettings> {
   readonly identities?: readonly DatabaseIdentity[];
   /** Customer-managed key for storage, the secret, Performance Insights and the exported logs. */
   readonly encryptionKey: kms.IKey;
-  /** Prefix of the physical names (`scaledapp-prod`): cluster, instances, proxy, zone. */
+  /**
+   * Prefix of the physical names (`scaledapp-prod`): cluster, instances, proxy, zone (lib/database/identifiers.ts).
+   * Lowercase, as RDS stores identifiers (`identifierPrefix` of lib/names.ts).
+   */
   readonly namePrefix: string;
   /**
    * What CloudFormation does with the master secret when it leaves the template.
@@ -151,12 +155,13 @@ export interface FreeStorageMetric {
   readonly what: string;
 }
 
-/** The context both engines build their writer in. */
-interface Common {
-  readonly subnetGroup: rds.SubnetGroup;
-  readonly credentials: rds.DatabaseSecret;
-  readonly removalPolicy: RemovalPolicy;
+/** The clusters and instances the monitoring library draws (its own dashboards). */
+export interface MonitoredResources {
+  readonly clusters: readonly rds.IDatabaseCluster[];
+  readonly instances: readonly rds.IDatabaseInstance[];
 }
+
+const REMOVAL_POLICIES = { snapshot: RemovalPolicy.SNAPSHOT, retain: RemovalPolicy.RETAIN, destroy: RemovalPolicy.DESTROY } as const;
 
 /**
  * The database of one environment, whichever the engine: writer, readers, proxy, secret, parameters and logs,
@@ -205,9 +210,15 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
   readonly parameterGroup: rds.ParameterGroup;
   readonly subnetGroup: rds.SubnetGroup;
 
-  protected readonly common: Common;
+  /** The physical names of the cluster, the instances, the proxy and the reader zone, derived once from `namePrefix`. */
+  protected readonly names: DatabaseIdentifiers;
+  /** The master user's secret, which the writer is created with. */
+  protected readonly masterCredentials: rds.DatabaseSecret;
+  /** What CloudFormation does with the cluster or primary when it leaves the template (`settings.removalPolicy`). */
+  protected readonly writerRemovalPolicy: RemovalPolicy;
 
-  protected constructor(scope: Construct, id: string, props: DatabaseProps, parameterEngine: rds.IEngine) {
+  /** `engine`: the CDK engine of the subclass, which the parameter group is created for and the writer runs. */
+  protected constructor(scope: Construct, id: string, props: DatabaseProps, engine: rds.IEngine) {
     super(scope, id);
     const { settings: config, vpc, subnets, encryptionKey, namePrefix } = props;
     const where = `${new.target.name} ${this.node.path}`;
@@ -219,7 +230,9 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
     }
     this.databaseName = config.databaseName;
     this.capacityPlan = props.capacityPlan;
-    this.readerInstanceIdentifiers = readerIdentifiers(namePrefix, config.readReplicas);
+    this.names = databaseIdentifiers(namePrefix, config.readReplicas);
+    this.readerInstanceIdentifiers = this.names.readers;
+    this.writerRemovalPolicy = REMOVAL_POLICIES[config.removalPolicy];
 
     this.databaseSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -239,15 +252,15 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const credentials = new rds.DatabaseSecret(this, 'Secret', {
+    this.masterCredentials = new rds.DatabaseSecret(this, 'Secret', {
       username: MASTER_USERNAME,
       encryptionKey,
       dbname: config.databaseName,
     });
-    credentials.applyRemovalPolicy(props.secretRemovalPolicy ?? RemovalPolicy.RETAIN);
+    this.masterCredentials.applyRemovalPolicy(props.secretRemovalPolicy ?? RemovalPolicy.RETAIN);
 
     this.parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
-      engine: parameterEngine,
+      engine,
       description: 'Slow-query logging, pg_stat_statements and TLS-only connections',
       parameters: {
         // The missing-index outage: a statement that suddenly takes seconds is logged with its text.
@@ -260,20 +273,26 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
         'rds.force_ssl': '1',
       },
     });
-
-    const removalPolicy = RemovalPolicy[({ snapshot: 'SNAPSHOT', retain: 'RETAIN', destroy: 'DESTROY' } as const)[config.removalPolicy]];
-    this.common = { subnetGroup: this.subnetGroup, credentials, removalPolicy };
   }
 
-  /** The RDS Proxy in front of the writer, with end-to-end IAM for the application users. */
-  protected createProxy(props: DatabaseProps, proxyTarget: rds.ProxyTarget, databaseResourceId: string): rds.DatabaseProxy {
-    const { settings: config, vpc, subnets, namePrefix } = props;
+  /**
+   * What both engines do with their writer once it exists: rotate the master secret every 30 days, and put the
+   * RDS Proxy in front of it, with end-to-end IAM for the application users.
+   */
+  protected frontWriter(
+    props: DatabaseProps,
+    writer: rds.DatabaseCluster | rds.DatabaseInstance,
+    proxyTarget: rds.ProxyTarget,
+    databaseResourceId: string,
+  ): rds.DatabaseProxy {
+    writer.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
+    const { settings: config, vpc, subnets } = props;
     const proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget,
       vpc,
       vpcSubnets: subnets,
       securityGroups: [this.proxySecurityGroup],
-      dbProxyName: `${namePrefix}-proxy`,
+      dbProxyName: this.names.proxy,
       requireTLS: true,
       // End-to-end IAM: a service logs in to the proxy with an IAM token for its own user, and the proxy logs in
       // to PostgreSQL as that same user with a token of its own role. No per-user secret exists to rotate, and
@@ -326,6 +345,24 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
   }
 
   /**
+   * The log group RDS exports log `logType` of a cluster or instance to, under the name RDS writes to. Created
+   * before the cluster or instance, so that RDS writes into a group with our key and retention.
+   */
+  protected exportedLogGroup(
+    id: string,
+    source: { readonly kind: 'cluster' | 'instance'; readonly identifier: string },
+    logType: string,
+    props: DatabaseProps,
+  ): EncryptedLogGroup {
+    return new EncryptedLogGroup(this, id, {
+      logGroupName: `/aws/rds/${source.kind}/${source.identifier}/${logType}`,
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.settings.logRetentionDays,
+      ...props.logGroupPolicy,
+    });
+  }
+
+  /**
    * CDK opens the database to the proxy and to secret rotation on the port the cluster or instance reports
    * (a deploy-time attribute). The port is fixed here, so the rules name it: a reviewer reads 5432 in the
    * template, and the compliance rules can check it.
@@ -358,7 +395,13 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
   abstract metricWriter(metricName: string, statistic: string, label: string): cloudwatch.Metric;
 
   /** The writer's free storage: what runs out first and stops PostgreSQL. */
-  abstract metricWriterFreeStorage(): FreeStorageMetric;
+  metricWriterFreeStorage(): FreeStorageMetric {
+    const { metricName, what } = this.freeStorage;
+    return { metricName, what, metric: this.metricWriter(metricName, 'Minimum', `Writer ${metricName}`) };
+  }
+
+  /** The writer's free-storage metric and what that storage holds, for `metricWriterFreeStorage`. */
+  protected abstract readonly freeStorage: Omit<FreeStorageMetric, 'metric'>;
 
   /** Replica lag of reader `index` (0-based, of `readerInstanceIdentifiers`), in seconds. */
   abstract metricReplicaLag(index: number): cloudwatch.Metric | cloudwatch.MathExpression;
@@ -374,10 +417,16 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
   }
 
   /** The clusters and instances the monitoring library draws (its own dashboards). */
-  abstract readonly monitoredResources: {
-    readonly clusters: readonly rds.IDatabaseCluster[];
-    readonly instances: readonly rds.IDatabaseInstance[];
-  };
+  abstract readonly monitoredResources: MonitoredResources;
+
+  /**
+   * In the change that raises the major version, the writer's template says that configuration allowed it, for
+   * `npm run diff` to tell a deliberate major upgrade (Aurora's CloudFormation handler sends
+   * AllowMajorVersionUpgrade itself with any change of EngineVersion, so the property alone cannot say it).
+   */
+  protected markMajorUpgrade(writer: Construct, config: DatabaseSettings): void {
+    if (config.allowMajorVersionUpgrade) (writer.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
+  }
 
   protected acknowledgeMonitoringRole(scope: Construct): void {
     const role = scope.node.tryFindChild('MonitoringRole');
@@ -438,18 +487,21 @@ export class AuroraDatabase extends Database {
   readonly proxy: rds.DatabaseProxy;
   readonly identifier: string;
   readonly identifierDescription = 'Aurora cluster identifier';
+  /** Aurora storage grows on its own: what runs out is the instance's local storage. */
+  protected readonly freeStorage = { metricName: 'FreeLocalStorage', what: 'local storage (temporary tables, sorts and logs)' };
   readonly writerInstanceIdentifier: string;
   readonly backupTarget: BackupTarget;
-  readonly monitoredResources: { readonly clusters: readonly rds.IDatabaseCluster[]; readonly instances: readonly rds.IDatabaseInstance[] };
+  readonly monitoredResources: MonitoredResources;
   readonly cluster: rds.DatabaseCluster;
   /** The proxy's read-only endpoint over the readers; without readers, reads go to the writer endpoint. */
   readonly readOnlyProxyEndpoint: rds.IDatabaseProxyEndpoint | undefined;
   readonly readerScaling: appscaling.ScalableTarget;
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
-    super(scope, id, props, clusterEngine(props.settings.engineVersion));
+    const engine = clusterEngine(props.settings.engineVersion);
+    super(scope, id, props, engine);
     const config = props.settings;
-    const { vpc, subnets, namePrefix } = props;
+    const { vpc, subnets } = props;
     const where = `AuroraDatabase ${this.node.path}`;
     const scaling = config.readerAutoScaling;
     if (!(scaling.min <= scaling.max)) {
@@ -460,17 +512,15 @@ export class AuroraDatabase extends Database {
         `${where}: expected serverlessV2Capacity.min (${config.serverlessV2Capacity.min}) at most serverlessV2Capacity.max (${config.serverlessV2Capacity.max})`,
       );
     }
-    const cluster = this.buildCluster(config, props);
+    const cluster = this.buildCluster(config, props, engine);
     this.cluster = cluster;
     this.secret = cluster.secret!;
     this.identifier = cluster.clusterIdentifier;
-    this.writerInstanceIdentifier = `${namePrefix}-writer`;
+    this.writerInstanceIdentifier = this.names.writer;
     this.databaseResourceId = cluster.clusterResourceIdentifier;
     this.backupTarget = { kind: 'cluster', arn: cluster.clusterArn };
     this.monitoredResources = { clusters: [cluster], instances: [] };
-    cluster.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
-
-    this.proxy = this.createProxy(props, rds.ProxyTarget.fromCluster(cluster), this.databaseResourceId);
+    this.proxy = this.frontWriter(props, cluster, rds.ProxyTarget.fromCluster(cluster), this.databaseResourceId);
     this.writerEndpoint = this.proxy.endpoint;
     this.readOnlyProxyEndpoint =
       config.readReplicas > 0
@@ -479,7 +529,7 @@ export class AuroraDatabase extends Database {
             vpcSubnets: subnets,
             securityGroups: [this.proxySecurityGroup],
             targetRole: rds.ProxyEndpointTargetRole.READ_ONLY,
-            dbProxyEndpointName: `${namePrefix}-readers`,
+            dbProxyEndpointName: this.names.readOnlyEndpoint,
           })
         : undefined;
     // Without a reader, reads go to the writer: the name still says "reader" so that code need not change.
@@ -510,16 +560,6 @@ export class AuroraDatabase extends Database {
     return metric(NS, metricName, { DBClusterIdentifier: this.identifier, Role: 'WRITER' }, statistic, label);
   }
 
-  /** Aurora storage grows on its own: what runs out is the instance's local storage. */
-  metricWriterFreeStorage(): FreeStorageMetric {
-    const metricName = 'FreeLocalStorage';
-    return {
-      metricName,
-      what: 'local storage (temporary tables, sorts and logs)',
-      metric: this.metricWriter(metricName, 'Minimum', `Writer ${metricName}`),
-    };
-  }
-
   /** AuroraReplicaLag is in milliseconds; this is in seconds. */
   metricReplicaLag(index: number): cloudwatch.Metric | cloudwatch.MathExpression {
     const id = this.readerInstanceIdentifiers[index];
@@ -544,8 +584,7 @@ export class AuroraDatabase extends Database {
     ];
   }
 
-  private buildCluster(config: AuroraDatabaseSettings, props: AuroraDatabaseProps): rds.DatabaseCluster {
-    const { subnetGroup, credentials, removalPolicy } = this.common;
+  private buildCluster(config: AuroraDatabaseSettings, props: AuroraDatabaseProps, engine: rds.IClusterEngine): rds.DatabaseCluster {
     const serverless = config.instanceClass === SERVERLESS;
     const instanceProps = {
       autoMinorVersionUpgrade: true,
@@ -564,26 +603,20 @@ export class AuroraDatabase extends Database {
             promotionTier: reader ? 1 : undefined,
           });
 
-    const clusterIdentifier = props.namePrefix;
-    // Created before the cluster, so that RDS writes into a log group with our key and retention.
-    const logGroup = new EncryptedLogGroup(this, 'PostgresqlLogs', {
-      logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
-      encryptionKey: props.encryptionKey,
-      retentionDays: config.logRetentionDays,
-      ...props.logGroupPolicy,
-    });
+    const clusterIdentifier = this.names.cluster;
+    const logGroup = this.exportedLogGroup('PostgresqlLogs', { kind: 'cluster', identifier: clusterIdentifier }, 'postgresql', props);
 
     const cluster = new rds.DatabaseCluster(this, 'Cluster', {
-      engine: clusterEngine(config.engineVersion),
+      engine,
       clusterIdentifier,
-      credentials: rds.Credentials.fromSecret(credentials),
+      credentials: rds.Credentials.fromSecret(this.masterCredentials),
       defaultDatabaseName: config.databaseName,
-      writer: instance('Writer', `${props.namePrefix}-writer`, false),
-      readers: readerIdentifiers(props.namePrefix, config.readReplicas).map((name, i) => instance(`Reader${i + 1}`, name, true)),
+      writer: instance('Writer', this.names.writer, false),
+      readers: this.names.readers.map((name, i) => instance(`Reader${i + 1}`, name, true)),
       serverlessV2MinCapacity: serverless ? config.serverlessV2Capacity.min : undefined,
       serverlessV2MaxCapacity: serverless ? config.serverlessV2Capacity.max : undefined,
       vpc: props.vpc,
-      subnetGroup,
+      subnetGroup: this.subnetGroup,
       securityGroups: [this.databaseSecurityGroup],
       port: PORT,
       parameterGroup: this.parameterGroup,
@@ -599,12 +632,10 @@ export class AuroraDatabase extends Database {
       preferredMaintenanceWindow: config.preferredMaintenanceWindow,
       deletionProtection: config.deletionProtection,
       copyTagsToSnapshot: true,
-      removalPolicy,
+      removalPolicy: this.writerRemovalPolicy,
     });
     cluster.node.addDependency(logGroup);
-    // Aurora's CloudFormation handler sends AllowMajorVersionUpgrade itself with any change of EngineVersion:
-    // the template must say that config allowed it, for `npm run diff` to tell a deliberate major upgrade.
-    if (config.allowMajorVersionUpgrade) (cluster.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
+    this.markMajorUpgrade(cluster, config);
     this.acknowledgeMonitoringRole(cluster);
     this.acknowledgeTurnedDown(cluster, config);
     acknowledge(
@@ -651,9 +682,10 @@ export class InstanceDatabase extends Database {
   readonly proxy: rds.DatabaseProxy;
   readonly identifier: string;
   readonly identifierDescription = 'Instance identifier of the PostgreSQL primary';
+  protected readonly freeStorage = { metricName: 'FreeStorageSpace', what: 'storage' };
   readonly writerInstanceIdentifier: string;
   readonly backupTarget: BackupTarget;
-  readonly monitoredResources: { readonly clusters: readonly rds.IDatabaseCluster[]; readonly instances: readonly rds.IDatabaseInstance[] };
+  readonly monitoredResources: MonitoredResources;
   readonly primary: rds.DatabaseInstance;
   /** The read replicas (none when `readReplicas` is 0). */
   readonly replicas: readonly rds.DatabaseInstanceReadReplica[];
@@ -663,7 +695,8 @@ export class InstanceDatabase extends Database {
   readonly readerZone: route53.PrivateHostedZone | undefined;
 
   constructor(scope: Construct, id: string, props: InstanceDatabaseProps) {
-    super(scope, id, props, instanceEngine(props.settings.engineVersion));
+    const engine = instanceEngine(props.settings.engineVersion);
+    super(scope, id, props, engine);
     const config = props.settings;
     if (config.instanceClass === SERVERLESS) {
       throw new Error(
@@ -675,16 +708,14 @@ export class InstanceDatabase extends Database {
         `InstanceDatabase ${this.node.path}: expected availabilityZones to spread ${config.readReplicas} replicas over, got none`,
       );
     }
-    const primary = this.buildPrimary(config, props);
+    const primary = this.buildPrimary(config, props, engine);
     this.primary = primary;
     this.secret = primary.secret!;
     this.identifier = primary.instanceIdentifier;
     this.writerInstanceIdentifier = primary.instanceIdentifier;
     this.databaseResourceId = primary.instanceResourceId!;
     this.backupTarget = { kind: 'instance', arn: primary.instanceArn };
-    primary.addRotationSingleUser({ automaticallyAfter: ROTATION_INTERVAL, vpcSubnets: props.rotationSubnets });
-
-    this.proxy = this.createProxy(props, rds.ProxyTarget.fromInstance(primary), this.databaseResourceId);
+    this.proxy = this.frontWriter(props, primary, rds.ProxyTarget.fromInstance(primary), this.databaseResourceId);
     this.writerEndpoint = this.proxy.endpoint;
     const readers = config.readReplicas === 0 ? undefined : this.buildReplicas(config, props, primary);
     this.replicas = readers?.replicas ?? [];
@@ -731,11 +762,6 @@ export class InstanceDatabase extends Database {
     return metric(NS, metricName, { DBInstanceIdentifier: this.writerInstanceIdentifier }, statistic, label);
   }
 
-  metricWriterFreeStorage(): FreeStorageMetric {
-    const metricName = 'FreeStorageSpace';
-    return { metricName, what: 'storage', metric: this.metricWriter(metricName, 'Minimum', `Writer ${metricName}`) };
-  }
-
   /** RDS's ReplicaLag, in seconds. */
   metricReplicaLag(index: number): cloudwatch.Metric | cloudwatch.MathExpression {
     const id = this.readerInstanceIdentifiers[index];
@@ -750,44 +776,29 @@ export class InstanceDatabase extends Database {
     });
   }
 
-  private buildPrimary(config: InstanceDatabaseSettings, props: InstanceDatabaseProps): rds.DatabaseInstance {
-    const { subnetGroup, credentials, removalPolicy } = this.common;
-    const instanceIdentifier = `${props.namePrefix}-writer`;
-    const logGroup = this.instanceLogGroups('Writer', instanceIdentifier, config, props);
+  private buildPrimary(config: InstanceDatabaseSettings, props: InstanceDatabaseProps, engine: rds.IInstanceEngine): rds.DatabaseInstance {
+    const instanceIdentifier = this.names.writer;
+    const logGroup = this.instanceLogGroups('Writer', instanceIdentifier, props);
     const primary = new rds.DatabaseInstance(this, 'Primary', {
-      engine: instanceEngine(config.engineVersion),
+      ...this.everyInstanceProps(config, props),
+      engine,
       instanceIdentifier,
-      instanceType: new ec2.InstanceType(config.instanceClass),
-      credentials: rds.Credentials.fromSecret(credentials),
+      credentials: rds.Credentials.fromSecret(this.masterCredentials),
       databaseName: config.databaseName,
-      vpc: props.vpc,
-      subnetGroup,
       securityGroups: [this.databaseSecurityGroup],
       port: PORT,
-      publiclyAccessible: false,
       multiAz: config.multiAz,
-      parameterGroup: this.parameterGroup,
-      storageType: rds.StorageType.GP3,
       allocatedStorage: ALLOCATED_STORAGE_GIB,
-      maxAllocatedStorage: MAX_ALLOCATED_STORAGE_GIB,
       storageEncrypted: config.storageEncrypted,
       storageEncryptionKey: config.storageEncrypted ? props.encryptionKey : undefined,
-      iamAuthentication: true,
-      cloudwatchLogsExports: [...LOG_TYPES.postgres],
-      monitoringInterval: MONITORING_INTERVAL,
-      enablePerformanceInsights: true,
-      performanceInsightEncryptionKey: props.encryptionKey,
       backupRetention: Duration.days(config.backup.retentionDays),
       preferredBackupWindow: config.backup.preferredWindow,
       preferredMaintenanceWindow: config.preferredMaintenanceWindow,
-      autoMinorVersionUpgrade: true,
       // Only in the change that raises the major (a validation rule and the diff see to it); absent otherwise.
       allowMajorVersionUpgrade: config.allowMajorVersionUpgrade || undefined,
-      deletionProtection: config.deletionProtection,
-      copyTagsToSnapshot: true,
-      removalPolicy,
+      removalPolicy: this.writerRemovalPolicy,
     });
-    if (config.allowMajorVersionUpgrade) (primary.node.defaultChild as CfnResource).addMetadata(ALLOW_MAJOR_UPGRADE_METADATA, true);
+    this.markMajorUpgrade(primary, config);
     for (const group of logGroup) primary.node.addDependency(group);
     this.acknowledgeMonitoringRole(primary);
     this.acknowledgeTurnedDown(primary, config);
@@ -807,7 +818,6 @@ export class InstanceDatabase extends Database {
     primary: rds.DatabaseInstance,
   ): { endpoint: string; securityGroup: ec2.SecurityGroup; zone: route53.PrivateHostedZone; replicas: rds.DatabaseInstanceReadReplica[] } {
     const replicas: rds.DatabaseInstanceReadReplica[] = [];
-    const { subnetGroup } = this.common;
     const replicaSecurityGroup = new ec2.SecurityGroup(this, 'ReplicaSecurityGroup', {
       vpc: props.vpc,
       description: 'PostgreSQL read replicas: admit the services that are granted the database',
@@ -815,29 +825,15 @@ export class InstanceDatabase extends Database {
     });
     this.readerInstanceIdentifiers.forEach((instanceIdentifier, i) => {
       const id = `Replica${i + 1}`;
-      const logGroups = this.instanceLogGroups(id, instanceIdentifier, config, props);
+      const logGroups = this.instanceLogGroups(id, instanceIdentifier, props);
       const replica = new rds.DatabaseInstanceReadReplica(this, id, {
+        ...this.everyInstanceProps(config, props),
         sourceDatabaseInstance: primary,
         instanceIdentifier,
-        instanceType: new ec2.InstanceType(config.instanceClass),
         // One zone after another, so that losing a zone leaves readers standing.
         availabilityZone: props.availabilityZones[i % props.availabilityZones.length],
-        vpc: props.vpc,
-        subnetGroup,
         securityGroups: [replicaSecurityGroup],
-        publiclyAccessible: false,
-        parameterGroup: this.parameterGroup,
-        storageType: rds.StorageType.GP3,
-        maxAllocatedStorage: MAX_ALLOCATED_STORAGE_GIB,
         // Encryption and its key are inherited from the primary; CloudFormation refuses them on a replica.
-        iamAuthentication: true,
-        cloudwatchLogsExports: [...LOG_TYPES.postgres],
-        monitoringInterval: MONITORING_INTERVAL,
-        enablePerformanceInsights: true,
-        performanceInsightEncryptionKey: props.encryptionKey,
-        autoMinorVersionUpgrade: true,
-        deletionProtection: config.deletionProtection,
-        copyTagsToSnapshot: true,
         // A replica holds a copy of the primary's data only: replacing it loses nothing.
         removalPolicy: RemovalPolicy.DESTROY,
       });
@@ -879,7 +875,7 @@ export class InstanceDatabase extends Database {
     });
 
     const zone = new route53.PrivateHostedZone(this, 'ReaderZone', {
-      zoneName: `database.${props.namePrefix}.internal`,
+      zoneName: this.names.readerZone,
       vpc: props.vpc,
       comment: 'Stable name over the PostgreSQL read replicas (RDS Proxy cannot target read replicas)',
     });
@@ -898,20 +894,39 @@ export class InstanceDatabase extends Database {
     return { endpoint: `readers.${zone.zoneName}`, securityGroup: replicaSecurityGroup, zone, replicas };
   }
 
-  private instanceLogGroups(
-    id: string,
-    instanceIdentifier: string,
-    config: DatabaseSettings,
-    props: InstanceDatabaseProps,
-  ): EncryptedLogGroup[] {
-    return LOG_TYPES.postgres.map(
-      (type) =>
-        new EncryptedLogGroup(this, `${id}${type === 'postgresql' ? 'Postgresql' : 'Upgrade'}Logs`, {
-          logGroupName: `/aws/rds/instance/${instanceIdentifier}/${type}`,
-          encryptionKey: props.encryptionKey,
-          retentionDays: config.logRetentionDays,
-          ...props.logGroupPolicy,
-        }),
+  /**
+   * What the primary and every replica have alike: class, network, parameters, gp3 storage that grows on its own,
+   * IAM logins, exported logs, enhanced monitoring, Performance Insights with the database key, minor upgrades,
+   * deletion protection and tags copied to snapshots.
+   */
+  private everyInstanceProps(config: InstanceDatabaseSettings, props: InstanceDatabaseProps) {
+    return {
+      instanceType: new ec2.InstanceType(config.instanceClass),
+      vpc: props.vpc,
+      subnetGroup: this.subnetGroup,
+      publiclyAccessible: false,
+      parameterGroup: this.parameterGroup,
+      storageType: rds.StorageType.GP3,
+      maxAllocatedStorage: MAX_ALLOCATED_STORAGE_GIB,
+      iamAuthentication: true,
+      cloudwatchLogsExports: [...LOG_TYPES.postgres],
+      monitoringInterval: MONITORING_INTERVAL,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.encryptionKey,
+      autoMinorVersionUpgrade: true,
+      deletionProtection: config.deletionProtection,
+      copyTagsToSnapshot: true,
+    } satisfies Partial<rds.DatabaseInstanceReadReplicaProps & rds.DatabaseInstanceProps>;
+  }
+
+  private instanceLogGroups(id: string, instanceIdentifier: string, props: InstanceDatabaseProps): EncryptedLogGroup[] {
+    return LOG_TYPES.postgres.map((type) =>
+      this.exportedLogGroup(
+        `${id}${type === 'postgresql' ? 'Postgresql' : 'Upgrade'}Logs`,
+        { kind: 'instance', identifier: instanceIdentifier },
+        type,
+        props,
+      ),
     );
   }
 }
@@ -924,13 +939,4 @@ function dbUserArn(scope: Construct, resourceId: string, user: string): string {
     resourceName: `${resourceId}/${user}`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-}
-
-function readerIdentifiers(prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${prefix}-reader-${i + 1}`);
-}
-
-/** The physical-name prefix of an environment's database resources: lowercase, as RDS stores identifiers. */
-export function databaseNamePrefix(appName: string, envName: string): string {
-  return `${appName}-${envName}`.toLowerCase();
 }

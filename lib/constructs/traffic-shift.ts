@@ -14,16 +14,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
-
-/** How a new version reaches traffic: `rolling` replaces tasks in place, the others shift traffic between target groups. */
-export const DEPLOYMENT_STRATEGIES = ['rolling', 'blue-green', 'linear', 'canary'] as const;
-export type DeploymentStrategyName = (typeof DEPLOYMENT_STRATEGIES)[number];
-
-export interface TrafficShiftSettings {
-  readonly canary: { readonly percent: number; readonly bakeMinutes: number };
-  readonly linear: { readonly stepPercent: number; readonly stepMinutes: number };
-  readonly bakeMinutes: number;
-}
+import type { DeploymentStrategyName, TrafficShiftSettings } from '../rollout/strategies';
 
 /** The FargateService props of a strategy. Rolling leaves every one unset, as the service had them before. */
 export function deploymentStrategyProps(

@@ -21,12 +21,8 @@ import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 import type { CacheTierEndpoints, DatabaseEndpoints, DatabaseLogin } from '../handles';
 import { PreTrafficHook } from './pre-traffic-hook';
 import { errorRateExpression } from '../monitoring/request-metrics';
-import {
-  type DeploymentStrategyName,
-  deploymentStrategyProps,
-  LoadBalancerInfrastructureRole,
-  type TrafficShiftSettings,
-} from './traffic-shift';
+import type { DeploymentStrategyName, TrafficShiftSettings } from '../rollout/strategies';
+import { deploymentStrategyProps, LoadBalancerInfrastructureRole } from './traffic-shift';
 /** The load balancer's test listener: where a pre-traffic hook reaches the new version before production does. */
 export interface TestListener {
   readonly listener: elbv2.ApplicationListener;

@@ -2,6 +2,7 @@ import { Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { ProtectedVault } from '../constructs/backup-vault';
+import { namePrefix } from '../names';
 import { EnvironmentStack } from './environment-stack';
 import { vaultLockOf } from './recovery-props';
 
@@ -23,7 +24,7 @@ export class BackupCopyStack extends EnvironmentStack {
 
   /** The copy vault's name: `<App>-<env>-copy`. */
   static vaultName(config: AppConfig): string {
-    return `${EnvironmentStack.namePrefix(config)}-copy`;
+    return `${namePrefix(config.app.name, config.environment.name)}-copy`;
   }
 
   /** The copy vault's ARN, as the Data stack's plan names it. */

@@ -5,10 +5,11 @@ import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { CacheTiers } from '../constructs/cache-tiers';
 import { DataProtection } from '../constructs/data-protection';
-import { AuroraDatabase, type Database, databaseNamePrefix, InstanceDatabase } from '../constructs/database';
+import { AuroraDatabase, type Database, InstanceDatabase } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption';
 import { serviceIdentities } from '../database/identity-sql';
 import type { Network } from '../constructs/network';
+import { identifierPrefix, namePrefix } from '../names';
 import { Outputs } from '../outputs';
 import { type CacheNodeType, cacheCapacity, planCapacity } from '../capacity';
 import type { CacheTier } from '../constructs/cache-tier';
@@ -79,7 +80,7 @@ export class DataStack extends EnvironmentStack {
       ),
       encryptionKey: this.databaseKey,
       availabilityZones: config.environment.availabilityZones,
-      namePrefix: databaseNamePrefix(config.app.name, config.environment.name),
+      namePrefix: identifierPrefix(config.app.name, config.environment.name),
       secretRemovalPolicy: this.statefulRemovalPolicy,
       logGroupPolicy: this.logGroupPolicy,
     };
@@ -124,7 +125,7 @@ export class DataStack extends EnvironmentStack {
 
   /** The name of the environment's vault and backup plan. */
   static vaultName(config: AppConfig): string {
-    return EnvironmentStack.namePrefix(config);
+    return namePrefix(config.app.name, config.environment.name);
   }
 
   private protectDatabase(): DataProtection {

@@ -2,6 +2,7 @@ import { PermissionsBoundary, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../../config/schema';
 import { EncryptionKey, type LogGroupPolicy } from '../constructs/encryption';
+import { namePrefix, stackName } from '../names';
 import { publish } from '../outputs';
 import { followProducers } from '../producer-digest';
 
@@ -25,17 +26,15 @@ export interface EnvironmentStackProps {
  * the other stacks (lib/producer-digest.ts), so that it is deployed again whenever that may have changed.
  */
 export class EnvironmentStack extends Stack {
-  /** `<App>-<env>`: the prefix of the environment's stack names and of physical names unique in the account. */
-  static namePrefix(config: AppConfig): string {
-    return `${config.app.name}-${config.environment.name}`;
-  }
-
   static stackName(config: AppConfig, layer: string): string {
-    return `${EnvironmentStack.namePrefix(config)}-${layer}`;
+    return stackName(config.app.name, config.environment.name, layer);
   }
 
   readonly config: AppConfig;
-  /** `<App>-<env>` (see `namePrefix`). */
+  /**
+   * `<App>-<env>`: the prefix of the environment's stack names and of physical names unique in the account that
+   * keep their case (lib/names.ts; RDS identifiers take the lowercase `identifierPrefix`).
+   */
   readonly namePrefix: string;
   /**
    * What happens to a stateful resource (key, secret, log group, bucket) that leaves the template: kept in
@@ -57,7 +56,7 @@ export class EnvironmentStack extends Stack {
       permissionsBoundary: config.app.permissionsBoundaryArn ? PermissionsBoundary.fromArn(config.app.permissionsBoundaryArn) : undefined,
     });
     this.config = config;
-    this.namePrefix = EnvironmentStack.namePrefix(config);
+    this.namePrefix = namePrefix(config.app.name, config.environment.name);
     const production = config.environment.production;
     this.statefulRemovalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.logGroupPolicy = { removalPolicy: this.statefulRemovalPolicy, acknowledgeShortRetention: !production };

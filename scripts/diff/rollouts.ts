@@ -6,7 +6,7 @@
  * strategy, steps and bake from the service's `DeploymentConfiguration`, the health check and deregistration delay
  * from its target group, the hook's timeout from the hook function's environment.
  */
-import type { DeploymentStrategyName } from '../../config/schema/rollout';
+import type { DeploymentStrategyName } from '../../lib/rollout/strategies';
 import { describeRollout, type RolloutTimeInput } from '../../config/rollout-time';
 
 type Resource = { Type?: string; Properties?: Record<string, unknown> };

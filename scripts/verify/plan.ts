@@ -2,6 +2,7 @@
  * The plan of a verification, from the resolved configuration: what the deployment must match.
  */
 import { planRecovery } from '../../config/recovery';
+import { namePrefix } from '../../lib/names';
 import { restoreTestingPlanName } from '../../lib/stacks/recovery-props';
 import type { AppConfig } from '../../config/schema';
 import { isPlainObject } from '../../config/merge';
@@ -32,7 +33,7 @@ export function planFromConfig(config: AppConfig, options: PlanOptions = {}): Ve
 /** What the recovery points must show: the objectives of `recovery`, and what the snapshot rules deliver alone. */
 export function backupsFromConfig(config: AppConfig): VerifyPlan['backups'] {
   const recovery = config.recovery;
-  const name = `${config.app.name}-${config.environment.name}`;
+  const name = namePrefix(config.app.name, config.environment.name);
   const snapshots = planRecovery({
     engine: config.database.engine,
     dataSizeGiB: recovery.dataSizeGiB,

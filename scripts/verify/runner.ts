@@ -2,6 +2,7 @@
  * Runs every check of one environment: reads the stacks' outputs, discovers the cache tiers and services
  * from them (`Cache<Tier>...`, `Service<Name>...`), and compares what runs with what the plan expects.
  */
+import { namePrefix, stackName } from '../../lib/names';
 import { Outputs, pascal } from '../../lib/outputs';
 import { checkAlarms } from './alarms';
 import type { Aws } from './aws';
@@ -36,8 +37,8 @@ export interface VerifyPlan {
 }
 
 export function stackNames(plan: Pick<VerifyPlan, 'appName' | 'envName'>): string[] {
-  // The naming of EnvironmentStack.stackName, without building a CDK app.
-  return LAYERS.map((layer) => `${plan.appName}-${plan.envName}-${layer}`);
+  // The naming of EnvironmentStack.stackName (lib/names.ts), without building a CDK app.
+  return LAYERS.map((layer) => stackName(plan.appName, plan.envName, layer));
 }
 
 export async function verify(aws: Aws, plan: VerifyPlan): Promise<CheckResult[]> {
@@ -65,7 +66,7 @@ export async function verify(aws: Aws, plan: VerifyPlan): Promise<CheckResult[]>
       ? checkServices(aws, { clusterName, services: services(outputs) })
       : Promise.resolve(missing(Outputs.clusterName, 'services')),
     clusterName ? checkDeployments(aws, { clusterName, services: services(outputs) }) : Promise.resolve([]),
-    checkAlarms(aws, { prefix: outputs.get(Outputs.alarmNamePrefix) ?? `${plan.appName}-${plan.envName}-` }),
+    checkAlarms(aws, { prefix: outputs.get(Outputs.alarmNamePrefix) ?? `${namePrefix(plan.appName, plan.envName)}-` }),
     plan.backups ? checkBackups(aws, { ...plan.backups, now: plan.now }) : Promise.resolve([]),
   ];
   // Concurrent, for speed; the report keeps this order, whichever finishes first.

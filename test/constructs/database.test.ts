@@ -16,6 +16,7 @@ import {
   InstanceDatabase,
   type InstanceDatabaseSettings,
 } from '../../lib/constructs/database';
+import { ALLOW_MAJOR_UPGRADE_METADATA } from '../../lib/template-metadata';
 import { stackWithVpc, ZONES } from './fixtures';
 
 const COMMON = {
@@ -217,5 +218,30 @@ describe('InstanceDatabase', () => {
     expect(() => postgres({}, [])).toThrow(
       'InstanceDatabase Test/Database: expected availabilityZones to spread 2 replicas over, got none',
     );
+  });
+});
+
+describe.each([
+  ['AuroraDatabase', 'AWS::RDS::DBCluster', (s: Partial<AuroraDatabaseSettings>) => aurora(s).template()],
+  ['InstanceDatabase', 'AWS::RDS::DBInstance', (s: Partial<InstanceDatabaseSettings>) => postgres(s).template()],
+] as const)('%s and a major version upgrade', (_name, writerType, build) => {
+  /** The writer's resources that carry the metadata `npm run diff` reads (the replicas never do). */
+  const marked = (t: Template) =>
+    Object.values(t.findResources(writerType)).filter((r) => r.Metadata?.[ALLOW_MAJOR_UPGRADE_METADATA] === true);
+
+  test('the writer says in its metadata that configuration allows the upgrade', () => {
+    // GIVEN / WHEN
+    const t = build({ allowMajorVersionUpgrade: true });
+    // THEN
+    const writers = marked(t);
+    expect(writers).toHaveLength(1);
+    expect(writers[0].Properties.SourceDBInstanceIdentifier).toBeUndefined();
+  });
+
+  test('no resource carries the metadata when configuration does not allow it', () => {
+    // GIVEN / WHEN
+    const t = build({ allowMajorVersionUpgrade: false });
+    // THEN
+    expect(marked(t)).toHaveLength(0);
   });
 });
