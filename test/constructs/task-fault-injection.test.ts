@@ -4,6 +4,7 @@
  * evaluated the way IAM evaluates them (./permissions.ts); the sidecar's script is parsed by bash.
  */
 import { execFileSync } from 'child_process';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -100,7 +101,10 @@ describe('TaskFaultInjection', () => {
     expect(agent).toMatchObject({ Name: SSM_AGENT_CONTAINER, Essential: false, MemoryReservation: 64, Memory: 128 });
     expect(app.Memory! + agent.Memory!).toBe(1024);
     expect(agent.Environment).toEqual([
-      { Name: 'MANAGED_INSTANCE_ROLE_NAME', Value: { Ref: stack.getLogicalId(faults.managedInstanceRole.node.defaultChild as never) } },
+      {
+        Name: 'MANAGED_INSTANCE_ROLE_NAME',
+        Value: { Ref: stack.getLogicalId(faults.managedInstanceRole.node.defaultChild as CfnElement) },
+      },
     ]);
     expect(agent.LogConfiguration).toMatchObject({
       LogDriver: 'awslogs',
