@@ -56,13 +56,30 @@ export interface CopyDestination {
 }
 
 export interface RestoreTestingProps {
-  /** Alphanumeric and underscores (AWS Backup's rule for restore testing names). */
+  /** Alphanumeric and underscores, at most 50 characters (AWS Backup's rule for restore testing names). */
   readonly planName: string;
   readonly schedule: string;
   /** @default 'Etc/UTC' */
   readonly scheduleTimezone?: string;
+  /** Hours a test may wait to start before AWS Backup cancels it: 1 to 168. */
   readonly startWindowHours: number;
+  /** The test restores the latest recovery point of this many past days: 1 to 365. */
   readonly selectionWindowDays: number;
+}
+
+/** What AWS Backup refuses in restore testing props, one problem per entry (none: valid). */
+function restoreTestingProblems(testing: RestoreTestingProps): string[] {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9_]{1,50}$/.test(testing.planName)) {
+    problems.push(`expected restoreTesting.planName of 1 to 50 letters, digits and underscores, got ${JSON.stringify(testing.planName)}`);
+  }
+  const range = (name: string, value: number, max: number) => {
+    if (!Number.isInteger(value) || value < 1 || value > max)
+      problems.push(`expected restoreTesting.${name} between 1 and ${max}, got ${value}`);
+  };
+  range('startWindowHours', testing.startWindowHours, 168);
+  range('selectionWindowDays', testing.selectionWindowDays, 365);
+  return problems;
 }
 
 export interface DataProtectionProps {
@@ -106,6 +123,8 @@ export class DataProtection extends Construct {
 
   constructor(scope: Construct, id: string, props: DataProtectionProps) {
     super(scope, id);
+    const problems = props.restoreTesting ? restoreTestingProblems(props.restoreTesting) : [];
+    if (problems.length > 0) throw new Error(`DataProtection ${this.node.path}: ${problems.join('; ')}`);
     const copies = props.copies ?? [];
     this.vault = new ProtectedVault(this, 'Vault', {
       vaultName: props.name,

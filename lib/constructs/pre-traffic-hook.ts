@@ -23,11 +23,13 @@ export interface PreTrafficHookProps {
   readonly subnets: ec2.SubnetSelection;
   /** `http://<load balancer DNS name>:<test port>` */
   readonly testEndpoint: string;
+  /** The test listener's port (1 to 65535), the only one the function may reach. */
   readonly testPort: number;
-  /** Path requested from the new version. */
+  /** Path requested from the new version, starting with `/`. */
   readonly path: string;
   /** Host header to send, for a service routed by host. @default - none */
   readonly host?: string;
+  /** How long the request may take: 1 second to 14 minutes 50 seconds (the function gets 10 s more, up to Lambda's 15 minutes). */
   readonly timeout: Duration;
   readonly logsKey: kms.IKey;
   readonly logRetentionDays: number;
@@ -37,6 +39,11 @@ export interface PreTrafficHookProps {
    */
   readonly logGroupPolicy?: LogGroupPolicy;
 }
+
+/** Lambda's longest timeout. */
+const LAMBDA_MAX_SECONDS = 900;
+/** What the function gets beyond the request's own timeout, to start and answer. */
+const FUNCTION_EXTRA_SECONDS = 10;
 
 export class PreTrafficHook extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -48,6 +55,16 @@ export class PreTrafficHook extends Construct {
 
   constructor(scope: Construct, id: string, props: PreTrafficHookProps) {
     super(scope, id);
+    const problems: string[] = [];
+    if (!Number.isInteger(props.testPort) || props.testPort < 1 || props.testPort > 65535) {
+      problems.push(`expected testPort between 1 and 65535, got ${props.testPort}`);
+    }
+    if (!props.path.startsWith('/')) problems.push(`expected a path starting with /, got ${JSON.stringify(props.path)}`);
+    const timeoutMs = props.timeout.toMilliseconds();
+    if (timeoutMs < 1000 || timeoutMs + FUNCTION_EXTRA_SECONDS * 1000 > LAMBDA_MAX_SECONDS * 1000) {
+      problems.push(`expected a timeout of 1 to ${LAMBDA_MAX_SECONDS - FUNCTION_EXTRA_SECONDS} seconds, got ${timeoutMs / 1000} s`);
+    }
+    if (problems.length > 0) throw new Error(`PreTrafficHook ${this.node.path}: ${problems.join('; ')}`);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'Pre-traffic hook: out only to the load balancer test listener',
@@ -72,7 +89,7 @@ export class PreTrafficHook extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 128,
       // The request's own timeout plus time to start; ECS waits for the answer.
-      timeout: props.timeout.plus(Duration.seconds(10)),
+      timeout: props.timeout.plus(Duration.seconds(FUNCTION_EXTRA_SECONDS)),
       role,
       logGroup,
       vpc: props.vpc,

@@ -25,7 +25,10 @@ import { acknowledge } from '../compliance';
 export interface TaskFaultInjectionProps {
   /** Image of the SSM agent sidecar. */
   readonly agentImage: string;
-  /** Tags every managed instance gets (the environment's `Application` and `Environment`). */
+  /**
+   * Tags every managed instance gets (the environment's `Application` and `Environment`). Keys and values are written
+   * unquoted into the sidecar's script and the CLI's `Key=<key>,Value=<value>` syntax: letters, digits and `_ . : / + - @`.
+   */
   readonly instanceTags: Readonly<Record<string, string>>;
 }
 
@@ -33,6 +36,10 @@ export interface TaskFaultInjectionProps {
 export const SSM_AGENT_CONTAINER = 'ssm-agent';
 /** The sidecar's hard memory limit; the app container's limit is the task's memory less this. */
 const SIDECAR_MEMORY_MIB = 128;
+/** Characters of a tag key or value that need no quoting in bash and no escaping in the CLI's shorthand syntax. */
+const SAFE_TAG = /^[A-Za-z0-9_.:/+@-]+$/;
+/** The tags the script itself sets; the activation refuses a key twice. */
+const SCRIPT_TAGS = ['ECS_TASK_ARN', 'ECS_TASK_AVAILABILITY_ZONE', 'FAULT_INJECTION_SIDECAR'];
 
 export class TaskFaultInjection extends Construct {
   /** The role the tasks register with as SSM managed instances. */
@@ -41,6 +48,17 @@ export class TaskFaultInjection extends Construct {
 
   constructor(scope: Construct, id: string, props: TaskFaultInjectionProps) {
     super(scope, id);
+    const problems: string[] = [];
+    if (props.agentImage.trim() === '') problems.push('expected an agentImage, got an empty string');
+    for (const [key, value] of Object.entries(props.instanceTags)) {
+      if (!SAFE_TAG.test(key) || !SAFE_TAG.test(value)) {
+        problems.push(
+          `expected instanceTags of letters, digits and _ . : / + - @ (written unquoted into the sidecar's script), got ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+        );
+      }
+      if (SCRIPT_TAGS.includes(key)) problems.push(`expected instanceTags without ${key}, which the sidecar sets itself`);
+    }
+    if (problems.length > 0) throw new Error(`TaskFaultInjection ${this.node.path}: ${problems.join('; ')}`);
     this.props = props;
     this.managedInstanceRole = new iam.Role(this, 'ManagedInstanceRole', {
       description: 'SSM managed-instance role of the service tasks, for the FIS in-task experiments',
@@ -65,12 +83,18 @@ export class TaskFaultInjection extends Construct {
   /** Adds the sidecar, the process namespace and the permissions to one task definition. */
   addTo(taskDefinition: ecs.FargateTaskDefinition, logGroup: logs.ILogGroup): void {
     const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+    const memory = Number(cfn.memory);
+    if (!taskDefinition.defaultContainer || !(memory > SIDECAR_MEMORY_MIB)) {
+      throw new Error(
+        `TaskFaultInjection ${this.node.path}: expected ${taskDefinition.node.path} to hold its app container and more than ${SIDECAR_MEMORY_MIB} MiB (the sidecar's share), got ${taskDefinition.defaultContainer ? 'a container' : 'no container'} and ${cfn.memory} MiB`,
+      );
+    }
     // Properties of the L1: the service's construct (web-service.ts) owns the task definition's props, and this
     // layer must not change it where experiments are off.
     cfn.pidMode = ecs.PidMode.TASK;
     cfn.enableFaultInjection = true;
     // The app container (the first) held the task's whole memory as its hard limit; it gives the sidecar its share.
-    cfn.addPropertyOverride('ContainerDefinitions.0.Memory', Number(cfn.memory) - SIDECAR_MEMORY_MIB);
+    cfn.addPropertyOverride('ContainerDefinitions.0.Memory', memory - SIDECAR_MEMORY_MIB);
     acknowledge(
       taskDefinition,
       'The SSM agent sidecar (fault injection, only where experiments are enabled) runs as root with a writable root filesystem: it registers as a managed instance, keeps its state on disk and runs the FIS fault scripts that act on the task’s processes. The app container stays non-root and read-only.',

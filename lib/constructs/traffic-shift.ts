@@ -42,7 +42,9 @@ export function deploymentStrategyProps(
 }
 
 export interface LoadBalancerRoleProps {
+  /** The target groups ECS registers the service's tasks in (at least one). */
   readonly targetGroups: readonly elbv2.IApplicationTargetGroup[];
+  /** The listener rules whose weights ECS moves (at least one). */
   readonly rules: readonly elbv2.ApplicationListenerRule[];
 }
 
@@ -56,6 +58,12 @@ export class LoadBalancerInfrastructureRole extends iam.Role {
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
       description: 'Assumed by ECS to shift traffic between the service target groups during a deployment',
     });
+    // An empty list would leave a statement without a resource, which IAM refuses.
+    const problems = [
+      ...(props.targetGroups.length === 0 ? ['expected at least one target group to register tasks in, got none'] : []),
+      ...(props.rules.length === 0 ? ['expected at least one listener rule to move the weights of, got none'] : []),
+    ];
+    if (problems.length > 0) throw new Error(`LoadBalancerInfrastructureRole ${this.node.path}: ${problems.join('; ')}`);
     this.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [

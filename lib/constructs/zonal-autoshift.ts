@@ -17,7 +17,7 @@ export interface ZonalAutoshiftProps {
   readonly blockedWindows?: readonly string[];
   /**
    * Name of the composite that stands for several alarms (a practice run takes one blocking and one outcome alarm).
-   * @default - CloudFormation's name
+   * @default - a name CDK derives from the construct path
    */
   readonly compositeAlarmName?: string;
   /** Runbook link written into that composite's description. @default - none */

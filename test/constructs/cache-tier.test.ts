@@ -1,25 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { cacheCapacity } from '../../lib/capacity';
 import { CacheTier, type CacheTierProps } from '../../lib/constructs/cache-tier';
-import { CacheTiers, type CacheTierSpec } from '../../lib/constructs/cache-tiers';
+import { CacheTiers } from '../../lib/constructs/cache-tiers';
 import { stackWithVpc } from './fixtures';
-
-const SPEC: CacheTierSpec = {
-  name: 'critical',
-  purpose: 'Sessions',
-  evictionPolicy: 'noeviction',
-  engineVersion: '8.0',
-  parameterGroupFamily: 'valkey8',
-  nodeType: 'cache.r7g.large',
-  replicas: 1,
-  multiAz: true,
-  expectedKeys: 1_000_000,
-  capacity: cacheCapacity({ nodeType: 'cache.r7g.large', shards: 1, reservedMemoryPercent: 25, bytesPerKey: 2048 }),
-  snapshotRetentionDays: 15,
-  snapshotWindow: '02:00-03:00',
-  maintenanceWindow: 'sun:05:30-sun:06:30',
-};
+import { CACHE_TIER_SPEC as SPEC } from './settings';
 
 function tier(overrides: Partial<CacheTierProps> = {}) {
   const { stack, vpc, key } = stackWithVpc();

@@ -5,69 +5,16 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Stack } from 'aws-cdk-lib';
-import { type CapacityPlan, planCapacity } from '../../lib/capacity';
 import {
   AuroraDatabase,
   type AuroraDatabaseSettings,
-  type DatabaseProps,
   InstanceDatabase,
   type InstanceDatabaseSettings,
 } from '../../lib/constructs/database';
 import { ALLOW_MAJOR_UPGRADE_METADATA } from '../../lib/template-metadata';
 import { stackWithVpc, ZONES } from './fixtures';
-
-const COMMON = {
-  readReplicas: 2,
-  engineVersion: '17',
-  allowMajorVersionUpgrade: false,
-  databaseName: 'app',
-  slowQueryLogMs: 500,
-  logRetentionDays: 30,
-  proxy: { idleClientTimeoutSeconds: 1800, borrowTimeoutSeconds: 30 },
-  multiAz: true,
-  storageEncrypted: true,
-  deletionProtection: true,
-  removalPolicy: 'snapshot',
-  backup: { retentionDays: 7, preferredWindow: '03:00-04:00' },
-  preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
-} as const;
-
-const AURORA: AuroraDatabaseSettings = {
-  ...COMMON,
-  instanceClass: 'r7g.large',
-  serverlessV2Capacity: { min: 0.5, max: 8 },
-  readerAutoScaling: { min: 2, max: 4, targetCpuPercent: 60 },
-};
-const POSTGRES: InstanceDatabaseSettings = { ...COMMON, instanceClass: 'm7g.large' };
-
-function plan(engine: 'aurora-postgresql' | 'postgres', readers: number): CapacityPlan {
-  return planCapacity({
-    engine,
-    instanceClass: 'r7g.large',
-    serverlessMaxCapacity: 8,
-    readers,
-    reservedConnections: 50,
-    peakConcurrentRequests: 100,
-    dbTimePerRequest: 0.1,
-    readShare: 0.5,
-    connectionPoolPerTask: 5,
-    maxTasks: 10,
-  }).plan;
-}
-
-function common(vpc: ec2.IVpc, key: kms.IKey): Omit<DatabaseProps, 'settings' | 'capacityPlan'> {
-  return {
-    vpc,
-    subnets: { subnetGroupName: 'isolated' },
-    rotationSubnets: { subnetGroupName: 'private' },
-    encryptionKey: key,
-    namePrefix: 'app-dev',
-    identities: [{ user: 'api', access: 'read-write', schema: 'api' }],
-  };
-}
+import { AURORA_SETTINGS as AURORA, POSTGRES_SETTINGS as POSTGRES, databasePlan as plan, databaseProps as common } from './settings';
 
 function aurora(settings: Partial<AuroraDatabaseSettings> = {}): { stack: Stack; db: AuroraDatabase; template: () => Template } {
   const { stack, vpc, key } = stackWithVpc();

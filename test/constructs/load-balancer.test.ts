@@ -2,17 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type LoadBalancerSettings, PublicLoadBalancer } from '../../lib/constructs/load-balancer';
 import { stackWithVpc } from './fixtures';
-
-const SETTINGS: LoadBalancerSettings = {
-  waf: true,
-  wafRateLimitPer5Minutes: 2000,
-  idleTimeoutSeconds: 60,
-  desyncMitigationMode: 'strictest',
-  deletionProtection: true,
-  accessLogs: { retentionDays: 90 },
-  zonalShift: { enabled: true },
-  certificate: { arn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc' },
-};
+import { LOAD_BALANCER_SETTINGS as SETTINGS } from './settings';
 
 function build(settings: Partial<LoadBalancerSettings> = {}, removalPolicy?: RemovalPolicy) {
   const { stack, vpc, key } = stackWithVpc();

@@ -6,34 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { CacheTierEndpoints, DatabaseEndpoints } from '../../lib/handles';
 import { WebService, type WebServiceProps, type WebServiceSettings } from '../../lib/constructs/web-service';
 import { stackWithVpc } from './fixtures';
-
-const SETTINGS: WebServiceSettings = {
-  image: { source: 'registry', reference: 'public.ecr.aws/example/api:1' },
-  cpu: 512,
-  memory: 1024,
-  port: 8080,
-  user: '1000',
-  tasks: { desired: 2, min: 2, max: 4 },
-  routing: { priority: 10, pathPatterns: ['/*'], hosts: [] },
-  healthCheck: {
-    path: '/health/live',
-    intervalSeconds: 10,
-    timeoutSeconds: 5,
-    healthyThresholdCount: 2,
-    unhealthyThresholdCount: 3,
-    gracePeriodSeconds: 30,
-  },
-  containerHealthCheck: { command: ['CMD', 'true'], intervalSeconds: 10, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 10 },
-  deregistrationDelaySeconds: 30,
-  scaling: { cpuPercent: 60, memoryPercent: 70, requestsPerTarget: 500, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 },
-  scheduledScaling: [],
-  deploymentAlarms: { max5xxPercent: 5, maxP99LatencyMs: 2000 },
-  deployment: { canary: { percent: 10, bakeMinutes: 10 }, linear: { stepPercent: 25, stepMinutes: 5 }, bakeMinutes: 15 },
-  loadBalancing: { algorithm: 'least-outstanding-requests', anomalyMitigation: false, slowStartSeconds: 0 },
-  logRetentionDays: 30,
-  environment: { LOG_LEVEL: 'info' },
-  secrets: {},
-};
+import { WEB_SERVICE_SETTINGS as SETTINGS } from './settings';
 
 function build(overrides: Partial<WebServiceProps> = {}, settings: Partial<WebServiceSettings> = {}) {
   const { stack, vpc, key } = stackWithVpc();

@@ -59,31 +59,33 @@ function logicalId(element: CfnElement | undefined): { stack: string; id: string
 
 const cfn = (construct: { node: { defaultChild?: unknown } }) => construct.node.defaultChild as CfnElement;
 
+/** Every identity policy attached to a role, resolved: inline ones and AWS::IAM::Policy resources naming it. */
+export function identityPoliciesOf(r: Resolver, templates: Record<string, CfnTemplate>, role: iam.IRole): { name: string; policy: Json }[] {
+  const { stack, id } = logicalId(cfn(role));
+  const out: { name: string; policy: Json }[] = [];
+  const roleResource = r.resource(stack, id);
+  if (roleResource.Properties?.ManagedPolicyArns) {
+    throw new Error(`matrix: role ${id} has managed policies, which the matrix cannot read: inline them or extend the matrix`);
+  }
+  for (const [i, p] of ((roleResource.Properties?.Policies as { PolicyDocument: Json }[] | undefined) ?? []).entries()) {
+    out.push({ name: `${id}-inline-${i}`, policy: r.resolve(stack, p.PolicyDocument) });
+  }
+  for (const [policyId, resource] of Object.entries(templates[stack].Resources ?? {})) {
+    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    const roles = (resource.Properties?.Roles as Json[] | undefined) ?? [];
+    if (roles.some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: id }))) {
+      out.push({ name: policyId, policy: r.resolve(stack, resource.Properties!.PolicyDocument) });
+    }
+  }
+  return out;
+}
+
 export function buildMatrix(input: MatrixInput): Check[] {
   const { config, stacks, templates } = input;
   const r = new Resolver({ account: config.environment.account, region: config.environment.region, templates });
   const resources = (stack: string) => Object.entries(templates[stack].Resources ?? {});
 
-  /** Every identity policy attached to a role: inline ones and AWS::IAM::Policy resources naming it. */
-  const identityPolicies = (role: iam.IRole): { name: string; policy: Json }[] => {
-    const { stack, id } = logicalId(cfn(role));
-    const out: { name: string; policy: Json }[] = [];
-    const roleResource = r.resource(stack, id);
-    if (roleResource.Properties?.ManagedPolicyArns) {
-      throw new Error(`matrix: role ${id} has managed policies, which the matrix cannot read: inline them or extend the matrix`);
-    }
-    for (const [i, p] of ((roleResource.Properties?.Policies as { PolicyDocument: Json }[] | undefined) ?? []).entries()) {
-      out.push({ name: `${id}-inline-${i}`, policy: r.resolve(stack, p.PolicyDocument) });
-    }
-    for (const [policyId, resource] of resources(stack)) {
-      if (resource.Type !== 'AWS::IAM::Policy') continue;
-      const roles = (resource.Properties?.Roles as Json[] | undefined) ?? [];
-      if (roles.some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: id }))) {
-        out.push({ name: policyId, policy: r.resolve(stack, resource.Properties!.PolicyDocument) });
-      }
-    }
-    return out;
-  };
+  const identityPolicies = (role: iam.IRole) => identityPoliciesOf(r, templates, role);
   const roleArn = (role: iam.IRole) => {
     const { stack, id } = logicalId(cfn(role));
     return r.string(stack, { 'Fn::GetAtt': [id, 'Arn'] });
@@ -615,7 +617,8 @@ export async function evaluate(check: Check): Promise<Outcome> {
       request: {
         principal: check.principal,
         action: check.action,
-        resource: { resource: check.resource, accountId: check.resource.split(':')[4] },
+        // `*`: an action without resource-level permissions, asked in the principal's own account.
+        resource: { resource: check.resource, accountId: (check.resource === '*' ? check.principal : check.resource).split(':')[4] },
         contextVariables: check.context,
       },
       identityPolicies: check.identityPolicies,

@@ -168,6 +168,14 @@ export class Resolver {
       case 'AWS::ECS::TaskDefinition':
         // Its Ref is the ARN of the revision.
         return this.arn('ecs', `task-definition/${named('Family')}:1`);
+      case 'AWS::ElasticLoadBalancingV2::TargetGroup':
+        // Its Ref is its ARN.
+        return this.arn('elasticloadbalancing', `targetgroup/${named('Name').slice(0, 32)}/${fakeId('lower', stack, name).slice(0, 16)}`);
+      case 'AWS::ElasticLoadBalancingV2::ListenerRule': {
+        // Its Ref is its ARN: the listener's, then the rule's own ID.
+        const h = fakeId('lower', stack, name);
+        return this.arn('elasticloadbalancing', `listener-rule/app/${stack}-lb/${h.slice(0, 16)}/${h.slice(4, 20)}/${h.slice(8, 24)}`);
+      }
       default:
         return `${name}-${fakeId('lower', stack, name).slice(0, 12)}`;
     }
