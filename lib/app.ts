@@ -41,12 +41,12 @@ export function buildEnvironment(app: App, config: AppConfig, compliance: Compli
     network: network.network,
     dataClients: data.dataClients,
     database: data.database,
-    cacheTiers: data.caches.tiers,
+    cacheTiers: data.cacheTiers.tiers,
   });
   const monitoring = new MonitoringStack(app, {
     config,
     database: data.database,
-    cacheTiers: data.caches.tiers,
+    cacheTiers: data.cacheTiers.tiers,
     services: service.services,
     loadBalancer: service.loadBalancer,
   });

@@ -131,7 +131,7 @@ describe('cache tiers', () => {
     });
     expect(tierGroup(data, 'Hot').Properties.NumCacheClusters).toBeUndefined();
     expect(resourceAt(data, PG, 'CacheHotParameters')[1].Properties).toMatchObject({ Properties: { 'cluster-enabled': 'yes' } });
-    const hot = stacks.data.caches.tier('hot');
+    const hot = stacks.data.cacheTiers.tier('hot');
     const resolve = (v: string) => stacks.data.resolve(v) as unknown;
     expect(resolve(hot.primaryEndpoint)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CacheHot/), 'ConfigurationEndPoint.Address'] });
     expect(resolve(hot.readerEndpoint)).toEqual(resolve(hot.primaryEndpoint));
@@ -177,7 +177,7 @@ describe('cache tiers', () => {
     const app = newApp();
     const { data, service } = buildEnvironment(app, configOf('dev'));
     const serviceSg = new ec2.SecurityGroup(service, 'WebSg', { vpc: service.cluster.vpc });
-    data.caches.tier('critical').allowFrom(serviceSg);
+    data.cacheTiers.tier('critical').allowFrom(serviceSg);
     app.synth();
     Template.fromStack(service).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp',
@@ -194,7 +194,7 @@ describe('cache tiers', () => {
     const app = newApp();
     const { data, service } = buildEnvironment(app, configOf('dev'));
     const serviceSg = new ec2.SecurityGroup(service, 'WebSg', { vpc: service.cluster.vpc, allowAllOutbound: false });
-    data.caches.tier('hot').allowFrom(serviceSg);
+    data.cacheTiers.tier('hot').allowFrom(serviceSg);
     app.synth();
     Template.fromStack(service).hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       FromPort: 6379,
@@ -317,10 +317,10 @@ describe('cache data safety', () => {
 });
 
 describe('cache handles and outputs', () => {
-  test('DataStack.caches hands out each tier by name, with its endpoints, port, secret and eviction policy', () => {
+  test('DataStack.cacheTiers hands out each tier by name, with its endpoints, port, secret and eviction policy', () => {
     const { stacks } = synth('prod');
-    expect(stacks.data.caches.tiers.map((t) => t.name)).toEqual(['critical', 'hot']);
-    const critical = stacks.data.caches.tier('critical');
+    expect(stacks.data.cacheTiers.tiers.map((t) => t.name)).toEqual(['critical', 'hot']);
+    const critical = stacks.data.cacheTiers.tier('critical');
     expect(critical.evictionPolicy).toBe('noeviction');
     expect(critical.port).toBe(6379);
     const resolve = (v: string) => stacks.data.resolve(v) as unknown;
@@ -328,18 +328,18 @@ describe('cache handles and outputs', () => {
       'Fn::GetAtt': [expect.stringMatching(/^CacheCritical/), 'PrimaryEndPoint.Address'],
     });
     expect(resolve(critical.readerEndpoint)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CacheCritical/), 'ReaderEndPoint.Address'] });
-    expect(stacks.data.caches.tier('hot').evictionPolicy).toBe('allkeys-lru');
+    expect(stacks.data.cacheTiers.tier('hot').evictionPolicy).toBe('allkeys-lru');
   });
 
   test('asking for a tier that does not exist fails, listing the tiers', () => {
-    expect(() => synth('prod').stacks.data.caches.tier('sessions')).toThrow(
+    expect(() => synth('prod').stacks.data.cacheTiers.tier('sessions')).toThrow(
       'No cache tier "sessions": the tiers are critical, hot (cache.tiers in config)',
     );
   });
 
   test('monitoring gets replication group IDs, node IDs and the capacity figures of each tier', () => {
     const { stacks } = synth('prod');
-    const critical = stacks.data.caches.tier('critical');
+    const critical = stacks.data.cacheTiers.tier('critical');
     expect(critical.nodeIds).toHaveLength(3);
     expect(stacks.data.resolve(critical.nodeIds[0])).toEqual({
       'Fn::Join': ['', [{ Ref: expect.stringMatching(/^CacheCritical/) }, '-001']],
@@ -375,13 +375,13 @@ describe('cache handles and outputs', () => {
     expect(Object.keys(data.toJSON().Outputs)).toEqual(
       expect.arrayContaining(['CacheRatelimitPrimaryEndpoint', 'CacheRatelimitSecretArn']),
     );
-    expect(stacks.data.caches.tier('ratelimit').evictionPolicy).toBe('volatile-ttl');
+    expect(stacks.data.cacheTiers.tier('ratelimit').evictionPolicy).toBe('volatile-ttl');
   });
 
   test('an environment that removes a default tier with null has no replication group for it', () => {
     const config = resolveConfig('dev', { ...dev, cache: { ...dev.cache, tiers: { critical: dev.cache.tiers.critical, hot: null } } });
     const { stacks } = synth(config);
     Template.fromStack(stacks.data).resourceCountIs(RG, 1);
-    expect(stacks.data.caches.tiers.map((t) => t.name)).toEqual(['critical']);
+    expect(stacks.data.cacheTiers.tiers.map((t) => t.name)).toEqual(['critical']);
   });
 });

@@ -35,8 +35,8 @@ export class DataStack extends EnvironmentStack {
   readonly cacheKey: EncryptionKey;
   /** The PostgreSQL writer, its readers and the RDS Proxy: the handle services receive. */
   readonly database: Database;
-  /** The cache tiers from `cache.tiers`; `caches.tier('critical')` is the handle the services use. */
-  readonly caches: CacheTiers;
+  /** The cache tiers from `cache.tiers`; `cacheTiers.tier('critical')` is the handle the services use. */
+  readonly cacheTiers: CacheTiers;
   /** AWS Backup of the database: vault, plan, copies, lock and restore tests (`recovery` in config). */
   readonly protection: DataProtection;
 
@@ -89,7 +89,9 @@ export class DataStack extends EnvironmentStack {
       config.database.engine === 'aurora-postgresql'
         ? new AuroraDatabase(this, 'Database', databaseProps)
         : new InstanceDatabase(this, 'Database', databaseProps);
-    this.caches = new CacheTiers(this, 'Cache', {
+    // Config's `cache.tiers`, the class `CacheTiers`, this field: one name. The construct ID stays `Cache`, the
+    // first name the tiers had, because every tier's logical IDs derive from it (test/environments.test.ts pins them).
+    this.cacheTiers = new CacheTiers(this, 'Cache', {
       tiers: Object.entries(config.cache.tiers).map(([name, tier]) => ({
         name,
         ...tier,
@@ -111,7 +113,7 @@ export class DataStack extends EnvironmentStack {
       logRetentionDays: config.cache.logRetentionDays,
       logGroupPolicy: this.logGroupPolicy,
     });
-    for (const tier of this.caches.tiers) this.publishCacheTier(tier);
+    for (const tier of this.cacheTiers.tiers) this.publishCacheTier(tier);
     this.protection = this.protectDatabase();
     this.dataClients = new ec2.SecurityGroup(this, 'DataClientsSecurityGroup', {
       vpc: props.network.vpc,
@@ -119,7 +121,7 @@ export class DataStack extends EnvironmentStack {
       allowAllOutbound: false,
     });
     this.database.allowFrom(this.dataClients);
-    for (const tier of this.caches.tiers) tier.allowFrom(this.dataClients);
+    for (const tier of this.cacheTiers.tiers) tier.allowFrom(this.dataClients);
     this.publishDatabase();
   }
 

@@ -224,7 +224,7 @@ export function buildMatrix(input: MatrixInput): Check[] {
       identityPolicies: execPolicies,
       resourcePolicy: keyPolicy(databaseKey),
     });
-    for (const tier of data.caches.tiers) {
+    for (const tier of data.cacheTiers.tiers) {
       const expected: Expected = used.has(tier.name) ? 'allow' : 'deny';
       add({
         who: execWho,
@@ -412,7 +412,7 @@ export function buildMatrix(input: MatrixInput): Check[] {
     context: { ...TLS, 'kms:ViaService': `secretsmanager.${r.region}.amazonaws.com` },
     resourcePolicy: keyPolicy(databaseKey),
   });
-  for (const tier of data.caches.tiers) {
+  for (const tier of data.cacheTiers.tiers) {
     add({
       ...bootstrap,
       action: 'secretsmanager:GetSecretValue',
