@@ -6,9 +6,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { PROJECT_ROOT } from '../config/project-root';
-import { type EnvironmentEstimate, estimateEnvironment } from './cost/estimate';
+import type { EnvironmentEstimate } from './cost/estimate';
 import { renderExampleBills, withExampleBills } from './cost/report';
-import { environmentsOf, synthesize } from './diff/synth';
+import { estimateWorkingTree } from './cost/working-tree';
+import { environmentsOf } from './diff/synth';
 
 export const COST_GUIDE_FILE = path.join(PROJECT_ROOT, 'docs', 'cost.md');
 
@@ -28,10 +29,7 @@ export function renderCostGuide(page: string, estimates: readonly EnvironmentEst
 }
 
 async function main(): Promise<void> {
-  const estimates: EnvironmentEstimate[] = [];
-  for (const env of environmentsOf(PROJECT_ROOT)) {
-    estimates.push(estimateEnvironment(env, await synthesize(PROJECT_ROOT, env, 'the working tree')));
-  }
+  const estimates = await estimateWorkingTree(environmentsOf(PROJECT_ROOT));
   fs.writeFileSync(COST_GUIDE_FILE, renderCostGuide(fs.readFileSync(COST_GUIDE_FILE, 'utf8'), estimates));
 }
 

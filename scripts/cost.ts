@@ -8,13 +8,12 @@
  *   exit 1  a resource could not be priced: a new type, or a class the price table lacks
  *   exit 2  error: bad arguments, an unknown environment, a synthesis that failed, a bad price table
  */
-import * as os from 'os';
 import { parseArgs } from 'util';
 import { listEnvironments } from '../config/load';
 import { PROJECT_ROOT } from '../config/project-root';
-import { estimateEnvironment, type EnvironmentEstimate } from './cost/estimate';
 import { renderEstimate } from './cost/report';
-import { environmentsOf, synthesizeAll } from './diff/synth';
+import { estimateWorkingTree } from './cost/working-tree';
+import { environmentsOf } from './diff/synth';
 import { runMain } from './run-main';
 
 const USAGE = 'usage: npm run cost -- --env NAME [--env NAME ...] [--json]';
@@ -43,11 +42,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    // Each synthesis is a separate, CPU-bound process: as many at once as there are cores, as `npm run diff` does.
-    const names = [...new Set(envs)];
-    const tasks = names.map((env) => ({ projectDir: PROJECT_ROOT, env, label: 'the working tree' }));
-    const templates = await synthesizeAll(tasks, os.availableParallelism());
-    const estimates: EnvironmentEstimate[] = names.map((env, i) => estimateEnvironment(env, templates[i]));
+    const estimates = await estimateWorkingTree([...new Set(envs)]);
     process.stdout.write(
       values.json
         ? `${JSON.stringify(estimates.length === 1 ? estimates[0] : estimates, null, 2)}\n`
