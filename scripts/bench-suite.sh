@@ -79,7 +79,9 @@ read -r suite_wall suite_cpu <"$work/suite"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 
 echo "prod synth, compiled JS by plain node (median of $synth_runs): ${synth_wall} s wall, ${synth_cpu} s CPU"
-what="npm test$([ $# -gt 0 ] && echo " -- $*")"
+# Not `$([ $# -gt 0 ] && echo ...)`: without jest arguments that substitution fails, and `set -e` ends the script.
+what="npm test"
+if [ $# -gt 0 ]; then what+=" -- $*"; fi
 echo "$what$($baseline && echo ' without the synthesis shortcuts' || echo ', result cache cold'): ${suite_wall} s wall, ${suite_cpu} s CPU"
 echo "ratio (npm test / one prod synth): $(ratio "$suite_wall" "$synth_wall") by wall clock, $(ratio "$suite_cpu" "$synth_cpu") by CPU"
 if $warm; then

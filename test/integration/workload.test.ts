@@ -140,13 +140,11 @@ async function withService(
   const database = createDatabase(settings.database!);
   const caches = createCaches(settings.caches, { tls: { ca: fs.readFileSync(certificates.caFile) } });
   const feed = new Feed({
+    ...settings.app,
     writer: database.writer,
     reader: database.reader,
-    cache: caches.tier('hot'),
-    sessions: caches.tier('critical'),
-    cacheTier: 'hot',
-    sessionTier: 'critical',
-    readYourWritesMs: settings.app.readYourWritesMs,
+    cache: caches.tier(settings.app.cacheTier),
+    sessions: caches.tier(settings.app.sessionTier),
     feedTtlMs: 60_000,
   });
   const server = createApp({ settings, database, caches, feed });

@@ -17,6 +17,7 @@
  * jitter, fast refusal while open); `metrics()` reports the breakers and the counters the workload reads.
  */
 import type Redis from 'ioredis';
+import type { AppSettings } from './settings';
 import { RedisStore } from './cache-store';
 import { BREAKER_STATE_VALUE, type BreakerSnapshot, CircuitBreaker } from './patterns/breaker';
 import { type CacheOutcome, CachedReader } from './patterns/cache-aside';
@@ -32,32 +33,21 @@ export interface Post {
   readonly createdAt: string;
 }
 
-export interface FeedOptions {
+/**
+ * The feed's settings are the service's (`AppSettings`, which settings.ts reads from the environment with their
+ * defaults), but for the metric interval, which main.ts runs.
+ */
+export type FeedSettings = Omit<AppSettings, 'metricsIntervalMs'>;
+
+export interface FeedOptions extends FeedSettings {
   /** The writer and reader pools (createDatabase's `writer` and `reader`). */
   readonly writer: PoolLike;
   readonly reader: PoolLike;
   /** The evicting tier's client (feeds) and the `noeviction` tier's (sessions, read-your-writes windows). */
   readonly cache: Redis;
   readonly sessions: Redis;
-  /** Names of the tiers, for the breakers. */
-  readonly cacheTier: string;
-  readonly sessionTier: string;
-  /** How long a cached feed is fresh. @default 5000 */
-  readonly feedTtlMs?: number;
-  /** How long a read without the lock and without a stale entry waits for the loader. @default 250 */
-  readonly feedLockWaitMs?: number;
-  /** Read-your-writes window after an author's write. @default 2000 */
-  readonly readYourWritesMs?: number;
   /** @default 3600000 */
   readonly sessionTtlMs?: number;
-  /** Simulated business logic of `summary`. @default 0 */
-  readonly businessLogicMs?: number;
-  /** The anti-pattern, for the workload's comparison only. @default false */
-  readonly holdAcrossBusinessLogic?: boolean;
-  /** The workload's "without" run turns this off. @default true */
-  readonly stampedeProtection?: boolean;
-  /** Deadline of one database or cache attempt. @default 1000 */
-  readonly deadlineMs?: number;
 }
 
 export interface FeedResult {
@@ -117,7 +107,7 @@ export class Feed {
   private readonly afterWriteFailures = { window: 0, invalidation: 0 };
 
   constructor(private readonly options: FeedOptions) {
-    const deadlineMs = options.deadlineMs ?? 1_000;
+    const deadlineMs = options.dependencyDeadlineMs;
     this.breakers = {
       writer: new CircuitBreaker('database:writer', { deadlineMs, retry: { retryable: neverSent } }),
       reader: new CircuitBreaker('database:reader', { deadlineMs }),
@@ -130,10 +120,10 @@ export class Feed {
     const sessionStore = new RedisStore(options.sessions, this.breakers.sessions);
     this.cached = new CachedReader(
       cacheStore,
-      { ttlMs: options.feedTtlMs ?? 5_000, waitMs: options.feedLockWaitMs ?? 250, protect: options.stampedeProtection ?? true },
+      { ttlMs: options.feedTtlMs, waitMs: options.feedLockWaitMs, protect: options.stampedeProtection },
       (outcome) => this.outcomes[outcome]++,
     );
-    this.routing = new ReadYourWrites(sessionStore, options.readYourWritesMs ?? 2_000);
+    this.routing = new ReadYourWrites(sessionStore, options.readYourWritesMs);
     this.sessionStore = new SessionStore(sessionStore, options.sessionTtlMs ?? 3_600_000);
   }
 
@@ -194,7 +184,7 @@ export class Feed {
     type Row = { posts: number; latest: string | null };
     const businessLogic = async (rows: Row[]) => {
       // Stands for what a handler does after its query: calls to other services, rendering.
-      await sleep(this.options.businessLogicMs ?? 0);
+      await sleep(this.options.businessLogicMs);
       return rows[0];
     };
     if (this.options.holdAcrossBusinessLogic) {

@@ -23,19 +23,11 @@ const { app } = settings;
 const feed =
   database && caches.names.includes(app.cacheTier) && caches.names.includes(app.sessionTier)
     ? new Feed({
+        ...app,
         writer: database.writer,
         reader: database.reader,
         cache: caches.tier(app.cacheTier),
         sessions: caches.tier(app.sessionTier),
-        cacheTier: app.cacheTier,
-        sessionTier: app.sessionTier,
-        feedTtlMs: app.feedTtlMs,
-        feedLockWaitMs: app.feedLockWaitMs,
-        readYourWritesMs: app.readYourWritesMs,
-        deadlineMs: app.dependencyDeadlineMs,
-        businessLogicMs: app.businessLogicMs,
-        holdAcrossBusinessLogic: app.holdAcrossBusinessLogic,
-        stampedeProtection: app.stampedeProtection,
       })
     : undefined;
 // The breaker state as a metric: one EMF line per dependency on stdout, which the awslogs driver ships.
