@@ -8,6 +8,8 @@
  *   key covers every input of cfn-guard's answer, so a hit is what cfn-guard would have said; the compliance
  *   tests' non-compliant templates are checked like any other. The processes tests spawn inherit the variable.
  *   Set GUARD_RESULT_CACHE_DIR yourself to put the cache elsewhere, or to the empty string to run without it.
+ *   The same variable gives aws-cdk-lib's own template validator a cache of its findings, in a subdirectory
+ *   (lib/cloudformation-validate-cache.ts), with the same guarantee.
  * - NodejsFunction runs the project's esbuild through `npx --no-install esbuild`: npx resolves it to
  *   node_modules/.bin/esbuild at the cost of starting npm (about 0.7 s of CPU, twice per synth). Here the same
  *   binary is run directly, so the bundle, and the asset hash taken from it, are the same. Only in this jest
