@@ -75,7 +75,7 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
     },
     template(name) {
       if (!templates.has(name)) {
-        templateJson ??= readShared(shared) ?? synthesizeOnce(shared, () => build().stacks);
+        templateJson ??= readShared(shared) ?? synthesizeAndShare(build().stacks, shared);
         const json = templateJson[name];
         if (!json) throw new Error(`This environment has no ${name} stack`);
         templates.set(name, Template.fromJSON(json));
@@ -95,36 +95,6 @@ function sharedTemplateFile(key: string): string | undefined {
 
 function readShared(file: string | undefined): Templates | undefined {
   return file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Templates) : undefined;
-}
-
-/** How long a file waits for another worker's synthesis of the same environment before doing it itself. */
-const WAIT_FOR_OTHER_WORKER_MS = 300_000;
-
-/**
- * The templates of one environment, synthesized by this worker, or by another worker that is synthesizing the same
- * environment at this moment (its lock file exists): then this one waits for that result instead of paying for
- * the same synthesis on the other core. If the other worker's synthesis fails (its lock goes away without a
- * result) or takes too long, this worker synthesizes it itself, so a failure is reported in every file it affects.
- */
-function synthesizeOnce(file: string | undefined, stacks: () => EnvironmentStacks): Templates {
-  if (!file) return synthesizeAndShare(stacks(), undefined);
-  const lock = `${file}.lock`;
-  let owner = false;
-  try {
-    fs.closeSync(fs.openSync(lock, 'wx'));
-    owner = true;
-  } catch {
-    const sleeper = new Int32Array(new SharedArrayBuffer(4));
-    const deadline = Date.now() + WAIT_FOR_OTHER_WORKER_MS;
-    while (fs.existsSync(lock) && !fs.existsSync(file) && Date.now() < deadline) Atomics.wait(sleeper, 0, 0, 250);
-    const theirs = readShared(file);
-    if (theirs) return theirs;
-  }
-  try {
-    return synthesizeAndShare(stacks(), file);
-  } finally {
-    if (owner) fs.rmSync(lock, { force: true });
-  }
 }
 
 /**
