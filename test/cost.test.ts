@@ -74,6 +74,11 @@ const MODEL: CostModelMetadata = {
 
 const ref = (id: string) => ({ Ref: id });
 
+/** A writer whose instance class the test price table does not list. */
+const UNPRICED_WRITER = {
+  Writer: { Type: 'AWS::RDS::DBInstance', Properties: { DBClusterIdentifier: ref('Cluster'), DBInstanceClass: 'db.r7g.4xlarge' } },
+};
+
 /** An Aurora cluster (writer + 1 reader of db.r7g.xlarge, readers autoscaled 1..3) behind a proxy, a cache, a NAT, an ALB, a service. */
 function handMadeTemplates(overrides: Record<string, unknown> = {}): Map<string, Record<string, unknown>> {
   const data = {
@@ -232,14 +237,7 @@ describe('what the estimate refuses', () => {
   });
 
   test('fails when an instance class has no price, naming the table and the class', () => {
-    const e = estimateEnvironment(
-      'test',
-      handMadeTemplates({
-        Writer: { Type: 'AWS::RDS::DBInstance', Properties: { DBClusterIdentifier: ref('Cluster'), DBInstanceClass: 'db.r7g.4xlarge' } },
-      }),
-      undefined,
-      pricesDir,
-    );
+    const e = estimateEnvironment('test', handMadeTemplates(UNPRICED_WRITER), undefined, pricesDir);
     expect(e.problems).toContainEqual(
       'App-test-Data Writer (AWS::RDS::DBInstance): no price for auroraPostgresInstanceHour["db.r7g.4xlarge"] in config/prices/xx-test-1.json',
     );
@@ -259,14 +257,7 @@ describe('what the estimate refuses', () => {
 
   test('an estimate that could not price something blocks the diff: its missing lines would read as a saving', () => {
     const before = estimateEnvironment('test', handMadeTemplates(), undefined, pricesDir);
-    const after = estimateEnvironment(
-      'test',
-      handMadeTemplates({
-        Writer: { Type: 'AWS::RDS::DBInstance', Properties: { DBClusterIdentifier: ref('Cluster'), DBInstanceClass: 'db.r7g.4xlarge' } },
-      }),
-      undefined,
-      pricesDir,
-    );
+    const after = estimateEnvironment('test', handMadeTemplates(UNPRICED_WRITER), undefined, pricesDir);
     const delta = compareEstimates('test', before, after);
     expect(delta.totalAfter.expected).toBeLessThan(delta.totalBefore.expected);
     expect(delta.unpriced).toEqual([expect.stringContaining('db.r7g.4xlarge')]);
