@@ -6,11 +6,9 @@
  * and written into template metadata (`cdk_nag.rules_to_suppress`, `guard.SuppressedRules`) so that reviewers
  * and external scanners see them.
  */
-import * as path from 'path';
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { CachedCloudFormationValidate } from './cloudformation-validate-cache';
 import { ControlTowerGuard, controlTowerControls, GUARD_PLUGIN_NAME } from './guard-validator';
 
 export const RULE_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
@@ -29,6 +27,15 @@ export interface ComplianceOptions {
    * @default false
    */
   readonly allControlTowerControls?: boolean;
+  /**
+   * Run the Control Tower controls (cfn-guard). `bin/app.ts` always does. Turning them off changes no template:
+   * their acknowledgements are written into template metadata when made, not by the check. The test suite turns
+   * them off where its subject is not compliance (cfn-guard takes about 2 s per template it has not seen, most of
+   * the suite's time when every variant ran it) and runs them on every environment and on the variants teams
+   * make (test/compliance.test.ts); see docs/testing.md.
+   * @default true
+   */
+  readonly controlTower?: boolean;
 }
 
 export function applyCompliance(app: App, options: ComplianceOptions = {}): void {
@@ -38,16 +45,10 @@ export function applyCompliance(app: App, options: ComplianceOptions = {}): void
     new NIST80053R5Checks(app, props),
     new HIPAASecurityChecks(app, props),
     new PCIDSS321Checks(app, props),
-    // Registered on the App, so CDK runs it once per synth of the app, over every stack's template.
-    new ControlTowerGuard({ rules: options.guardRules, allControls: options.allControlTowerControls }),
   );
-  // Where a result cache is configured (the test suite), aws-cdk-lib's own template validator answers from it too;
-  // unless that validator is off (`cdk synth --no-validation`), where registering it would turn it back on.
-  const cacheDir = process.env.GUARD_RESULT_CACHE_DIR;
-  const builtinOn = (app as unknown as { _builtinCloudFormationValidation?: boolean })._builtinCloudFormationValidation !== false;
-  if (cacheDir && builtinOn && process.env.CDK_VALIDATION !== 'false') {
-    Validations.of(app).addPlugins(CachedCloudFormationValidate.forDirectory(path.join(cacheDir, 'cloudformation-validate')));
-  }
+  if (options.controlTower === false) return;
+  // Registered on the App, so CDK runs it once per synth of the app, over every stack's template.
+  Validations.of(app).addPlugins(new ControlTowerGuard({ rules: options.guardRules, allControls: options.allControlTowerControls }));
 }
 
 /** The packs that carry a rule of the same name across NIST 800-53 R5, HIPAA and PCI DSS. */

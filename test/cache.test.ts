@@ -10,7 +10,7 @@ import { type EnvironmentOverrides, resolveConfig } from '../config/load';
 import { buildEnvironment } from '../lib/app';
 import { AUTH_TOKEN_EXCLUDED_CHARACTERS } from '../lib/constructs/cache-tier';
 import { Outputs, parameterName } from '../lib/outputs';
-import { configOf, newApp, synth } from './support/synth';
+import { configOf, newApp, SUITE_COMPLIANCE, synth } from './support/synth';
 import { RATELIMIT_TIER } from './support/fixtures';
 
 /** Resources of `type` that belong to the cache tiers (the Data stack also holds the database). */
@@ -175,7 +175,7 @@ describe('cache tiers', () => {
 
   test('allowFrom admits a service on the tier port, with the rule in the service stack (no dependency cycle)', () => {
     const app = newApp();
-    const { data, service } = buildEnvironment(app, configOf('dev'));
+    const { data, service } = buildEnvironment(app, configOf('dev'), SUITE_COMPLIANCE);
     const serviceSg = new ec2.SecurityGroup(service, 'WebSg', { vpc: service.cluster.vpc });
     data.cacheTiers.tier('critical').allowFrom(serviceSg);
     app.synth();
@@ -192,7 +192,7 @@ describe('cache tiers', () => {
 
   test('allowFrom also opens the way out for a client whose egress is restricted', () => {
     const app = newApp();
-    const { data, service } = buildEnvironment(app, configOf('dev'));
+    const { data, service } = buildEnvironment(app, configOf('dev'), SUITE_COMPLIANCE);
     const serviceSg = new ec2.SecurityGroup(service, 'WebSg', { vpc: service.cluster.vpc, allowAllOutbound: false });
     data.cacheTiers.tier('hot').allowFrom(serviceSg);
     app.synth();

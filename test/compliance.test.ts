@@ -1,7 +1,9 @@
 /**
  * The compliance gate: AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1 and the AWS Control Tower
  * proactive controls run in every synth, and a finding that is not acknowledged fails it. (That every environment synthesizes clean is checked in
- * environments.test.ts, which synthesizes each environment once for all its whole-environment checks.)
+ * environments.test.ts, which synthesizes each environment once for all its whole-environment checks.) The
+ * variants teams make are checked here against every pack and control: the suite's other syntheses of variants
+ * run the cdk-nag packs only (`complianceFor` in test/support/synth.ts).
  */
 import * as fs from 'fs';
 import { CfnResource, Stack } from 'aws-cdk-lib';
@@ -9,12 +11,15 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { listEnvironments, loadEnvironment } from '../config/load';
+import * as path from 'path';
+import { type AppConfig, listEnvironments, loadEnvironment } from '../config/load';
 import { buildEnvironment } from '../lib/app';
 import { acknowledge } from '../lib/compliance';
 import { controlTowerControls } from '../lib/guard-validator';
 import { acknowledgements, COMPLIANCE_FILE, renderComplianceReport } from '../scripts/compliance-docs';
-import { newApp, synth } from './support/synth';
+import { MATRIX_ENVIRONMENTS } from './iam/environments';
+import { RATELIMIT_TIER, WORKER_SERVICE } from './support/fixtures';
+import { configOf, newApp, synth } from './support/synth';
 
 test('fails the synth when a new resource breaks a rule, naming the rule and the resource', () => {
   const app = newApp();
@@ -85,6 +90,59 @@ describe('Control Tower proactive controls', () => {
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * The configurations teams derive from the environment files, chosen for the resources they add or change: another
+ * service, another tier, the other engine, another rollout (blue/green: other deployment settings of the ECS
+ * service; linear differs from the canary only in its step sizes).
+ */
+const VARIANTS: [string, () => AppConfig][] = [
+  // The other engine, in production and, with a second service, outside it.
+  ...MATRIX_ENVIRONMENTS.filter(([label]) => ['staging + worker (postgres)', 'prod (postgres)'].includes(label)),
+  [
+    'prod + worker service + ratelimit tier',
+    () =>
+      configOf('prod', {
+        services: { worker: { ...WORKER_SERVICE, tasks: { desired: 2, min: 2, max: 4 }, logRetentionDays: 365 } },
+        cache: { tiers: { ratelimit: { ...RATELIMIT_TIER, replicas: 1, multiAz: true } } },
+      }),
+  ],
+  ['prod, blue-green rollout', () => configOf('prod', { services: { api: { deployment: { strategy: 'blue-green' } } } })],
+];
+
+describe('the variants teams make pass every rule pack and Control Tower control', () => {
+  test.each(VARIANTS)('%s', (_label, config) => {
+    const app = newApp();
+    buildEnvironment(app, config());
+    // A finding that is not acknowledged throws here, as in `cdk synth`.
+    const assembly = app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+    const reports = report.pluginReports as { pluginName: string; conclusion: string; violations?: unknown[] }[];
+    expect(reports.map((r) => r.pluginName)).toContain('cfn-guard');
+    expect(reports.flatMap((r) => r.violations ?? [])).toEqual([]);
+  });
+
+  test('turning the Control Tower controls off, as the suite does for other variants, changes no template', () => {
+    const build = (controlTower: boolean) => {
+      const app = newApp();
+      buildEnvironment(app, loadEnvironment('dev'), { controlTower });
+      const assembly = app.synth();
+      const templates = assembly.stacks.map((s) => [s.stackName, fs.readFileSync(s.templateFullPath, 'utf8')]);
+      const plugins = (
+        JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+          pluginReports: { pluginName: string }[];
+        }
+      ).pluginReports.map((r) => r.pluginName);
+      return { templates, plugins };
+    };
+    const on = build(true);
+    const off = build(false);
+    expect(on.plugins).toContain('cfn-guard');
+    expect(off.plugins).not.toContain('cfn-guard');
+    expect(off.templates.length).toBeGreaterThan(0);
+    expect(off.templates).toEqual(on.templates);
   });
 });
 

@@ -11,7 +11,7 @@ import type { AppConfig } from '../config/load';
 import { buildEnvironment } from '../lib/app';
 import { acknowledge } from '../lib/compliance';
 import { Outputs, parameterName } from '../lib/outputs';
-import { configOf, newApp, type SynthesizedEnvironment, synth } from './support/synth';
+import { configOf, newApp, SUITE_COMPLIANCE, type SynthesizedEnvironment, synth } from './support/synth';
 
 const postgresProd = configOf('prod', { database: { engine: 'postgres' } });
 let postgresEnvironment: SynthesizedEnvironment | undefined;
@@ -25,7 +25,7 @@ const ENGINES: [string, () => SynthesizedEnvironment][] = [
 /** Builds an environment, lets a service-side client use the database, and returns the templates. */
 function withClient(config: AppConfig): { data: Template; service: Template } {
   const app = newApp();
-  const stacks = buildEnvironment(app, config);
+  const stacks = buildEnvironment(app, config, SUITE_COMPLIANCE);
   const client = new ec2.SecurityGroup(stacks.service, 'ClientSecurityGroup', {
     vpc: stacks.network.network.vpc,
     allowAllOutbound: false,

@@ -1,7 +1,7 @@
 /**
  * Whole-environment specifications, for every file in config/environments/: each environment synthesizes
- * with no unacknowledged compliance finding, matches its snapshots, and keeps the logical IDs of its stateful
- * resources. One file, so that each environment is synthesized once for all three.
+ * with no unacknowledged compliance finding and passes aws-cdk-lib's own template validator, matches its
+ * snapshots, and keeps the logical IDs of its stateful resources. One file, so that each environment is synthesized once for all three.
  *
  * Snapshots: the serializer masks asset hashes and CDK versions, so a snapshot changes only when the
  * infrastructure does; review the diff of a changed snapshot like code.
@@ -10,14 +10,15 @@
  * The PINNED lists are the pin. A change to them must be deliberate (and, for an existing environment, come
  * with a migration plan), so the test fails on any stateful resource added, renamed or removed.
  */
-import { type AppConfig, listEnvironments } from '../config/load';
+import { CloudFormationValidatePlugin, type Stack } from 'aws-cdk-lib';
+import { type AppConfig, listEnvironments, loadEnvironment } from '../config/load';
 import { chaosEnabled } from '../config/schema/chaos-rules';
 import { resolveStrategy } from '../config/schema/rollout';
-import type { EnvironmentStacks } from '../lib/app';
+import { buildEnvironment, type EnvironmentStacks } from '../lib/app';
 import { isStatefulType } from '../lib/stateful';
 import * as fs from 'fs';
 import * as path from 'path';
-import { configOf, synth } from './support/synth';
+import { configOf, newApp, synth } from './support/synth';
 
 /** The default cache tiers: a tier's name is part of these IDs, so renaming a tier in config replaces it. */
 const CACHE_TIERS = [
@@ -132,15 +133,35 @@ test('data stack with engine postgres: pinned', () => {
   );
 });
 
+/** Runs `fn` with aws-cdk-lib's template validator on, as it is outside the test suite. */
+function withBuiltinValidation<T>(fn: () => T): T {
+  const before = process.env.CDK_VALIDATION;
+  delete process.env.CDK_VALIDATION;
+  try {
+    return fn();
+  } finally {
+    if (before !== undefined) process.env.CDK_VALIDATION = before;
+  }
+}
+
 const LAYERS: (keyof EnvironmentStacks)[] = ['network', 'data', 'service', 'monitoring', 'chaos'];
 
 describe.each(listEnvironments())('%s environment', (env) => {
-  test('synthesizes with no unacknowledged finding from any rule pack (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Control Tower)', () => {
-    const assembly = synth(env).app.synth();
+  test("synthesizes with no unacknowledged finding from any rule pack (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Control Tower) or aws-cdk-lib's template validator", () => {
+    // The whole gate, as `cdk synth` runs it: the suite's other syntheses leave out the Control Tower controls
+    // (SUITE_COMPLIANCE) and aws-cdk-lib's own template validator (test/support/synth-setup.ts).
+    const app = newApp();
+    const stacks = buildEnvironment(app, loadEnvironment(env));
+    const assembly = withBuiltinValidation(() => app.synth());
+    // Neither changes a template: the suite's templates of this environment are these, byte for byte.
+    for (const [layer, stack] of Object.entries(stacks) as [keyof EnvironmentStacks, Stack | undefined][]) {
+      if (stack)
+        expect(JSON.stringify(synth(env).template(layer).toJSON())).toBe(JSON.stringify(assembly.getStackByName(stack.stackName).template));
+    }
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
     const reports = report.pluginReports as { pluginName: string; conclusion: string; violations?: unknown[] }[];
     // `npm run compliance:findings -- ENV` lists the findings with their resources and fixes when this fails.
-    expect(reports.map((r) => r.pluginName)).toEqual(expect.arrayContaining(['cfn-guard']));
+    expect(reports.map((r) => r.pluginName)).toEqual(expect.arrayContaining(['cfn-guard', CloudFormationValidatePlugin.PLUGIN_NAME]));
     expect(reports.flatMap((r) => r.violations ?? [])).toEqual([]);
     expect(reports.filter((r) => r.conclusion !== 'success').map((r) => r.pluginName)).toEqual([]);
   });

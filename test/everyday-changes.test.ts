@@ -18,7 +18,7 @@ import { planHazards } from '../scripts/diff/plan';
 import type { CfnTemplate, StackTemplates } from '../scripts/diff/synth';
 import { servesTraffic, trafficRow } from '../scripts/diff/traffic';
 import { RATELIMIT_TIER, WORKER_SERVICE } from './support/fixtures';
-import { configOf } from './support/synth';
+import { configOf, SUITE_COMPLIANCE } from './support/synth';
 
 const CONTEXT = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
   .context;
@@ -28,7 +28,7 @@ const SYNTH_TIMEOUT = 240_000;
 /** Synthesizes an environment as the CLI does and reads its templates and the manifest's dependencies back. */
 function assembly(config: AppConfig): StackTemplates {
   const app = new App({ context: { ...CONTEXT, 'aws:cdk:enable-path-metadata': true } });
-  buildEnvironment(app, config);
+  buildEnvironment(app, config, SUITE_COMPLIANCE);
   const cloud = app.synth();
   const templates: StackTemplates = new Map(cloud.stacks.map((s) => [s.stackName, s.template as CfnTemplate]));
   templates.dependencies = new Map(

@@ -1,7 +1,8 @@
 /**
- * The suite's setup (test/support/synth-setup.ts) runs esbuild without npx. This proves it bundles the same:
- * one Lambda entry of the app, bundled with the options the app uses, gives the same asset through npx as
- * through the binary, byte for byte and hash for hash.
+ * The suite's setup (test/support/synth-setup.ts) runs esbuild without npx, and bundles each Lambda entry once per
+ * run. This proves both bundle the same: one Lambda entry of the app, bundled with the options the app uses, gives
+ * the same asset through npx as through the binary, and from the run's memo as from esbuild, byte for byte and
+ * hash for hash.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,7 +10,7 @@ import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { PackageManager, runBinCommand as viaNpm } from './support/synth-setup';
+import { Bundling, bundleMemoDir, localBundlingProvider, PackageManager, runBinCommand as viaNpm } from './support/synth-setup';
 
 /** Bundles the identity handler (it imports pg and a module of lib) as database-identities.ts does. */
 function bundle(): { hash: string; code: string } {
@@ -35,13 +36,24 @@ test('the setup runs the project esbuild binary itself', () => {
   ]);
 });
 
+/** Runs `fn` with aws-cdk-lib's own local bundling: esbuild every time. */
+function withoutMemo<T>(fn: () => T): T {
+  const memoized = Bundling.prototype.getLocalBundlingProvider;
+  Bundling.prototype.getLocalBundlingProvider = localBundlingProvider;
+  try {
+    return fn();
+  } finally {
+    Bundling.prototype.getLocalBundlingProvider = memoized;
+  }
+}
+
 test('a bundle made by the binary itself is the one npx makes', () => {
-  const direct = bundle();
+  const direct = withoutMemo(bundle);
   const patched = PackageManager.prototype.runBinCommand;
   const viaNpx = (() => {
     PackageManager.prototype.runBinCommand = viaNpm;
     try {
-      return bundle();
+      return withoutMemo(bundle);
     } finally {
       PackageManager.prototype.runBinCommand = patched;
     }
@@ -49,4 +61,28 @@ test('a bundle made by the binary itself is the one npx makes', () => {
   expect(viaNpm.call({ runCommand: ['npx', '--no-install'] }, 'esbuild')).toEqual(['npx', '--no-install', 'esbuild']);
   expect(direct.code.length).toBeGreaterThan(10_000);
   expect(direct).toEqual(viaNpx);
+});
+
+test("a bundle copied from the run's memo is the one esbuild makes, and the memo is what later syntheses bundle from", () => {
+  const fresh = withoutMemo(bundle);
+  // The first may bundle and store; from then on the memo serves it.
+  const before = new Set(fs.existsSync(bundleMemoDir()!) ? fs.readdirSync(bundleMemoDir()!) : []);
+  bundle();
+  const entries = fs.readdirSync(bundleMemoDir()!).filter((f) => !f.endsWith('.tmp'));
+  expect(entries.length).toBeGreaterThan(0);
+  expect(bundle()).toEqual(fresh);
+  expect(fresh.code.length).toBeGreaterThan(10_000);
+
+  // A marker in this bundle's memo entry changes the asset's hash: later syntheses copy the memo, not esbuild's output.
+  const entry =
+    entries.find((e) => !before.has(e)) ??
+    entries.find((e) => fs.readFileSync(path.join(bundleMemoDir()!, e, 'index.js'), 'utf8') === fresh.code)!;
+  const marker = path.join(bundleMemoDir()!, entry, 'marker.txt');
+  fs.writeFileSync(marker, 'from the memo');
+  try {
+    expect(bundle().hash).not.toEqual(fresh.hash);
+  } finally {
+    fs.rmSync(marker);
+  }
+  expect(bundle()).toEqual(fresh);
 });

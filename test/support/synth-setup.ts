@@ -1,23 +1,32 @@
 /**
- * Jest setup (`setupFiles`: every test file, before it runs): two costs of each synthesis that the suite, with
- * its many syntheses of the same sources, need not pay again and again. Neither changes a template; each is
- * named in docs/testing.md.
+ * Jest setup (`setupFiles`: every test file, before it runs): costs of each synthesis that the suite, with its
+ * many syntheses of the same sources, need not pay again and again. None changes a template; each is named in
+ * docs/testing.md.
  *
  * - The Control Tower plugin keeps cfn-guard's findings in a content-addressed cache (`resultCacheDir` in
  *   lib/guard-validator.ts), so cfn-guard runs once per distinct template and rule set, not once per synth. The
  *   key covers every input of cfn-guard's answer, so a hit is what cfn-guard would have said; the compliance
  *   tests' non-compliant templates are checked like any other. The processes tests spawn inherit the variable.
  *   Set GUARD_RESULT_CACHE_DIR yourself to put the cache elsewhere, or to the empty string to run without it.
- *   The same variable gives aws-cdk-lib's own template validator a cache of its findings, in a subdirectory
- *   (lib/cloudformation-validate-cache.ts), with the same guarantee.
+ * - aws-cdk-lib's own template validator (`CloudFormationValidatePlugin`: resource schemas and CDK's Rego rules in
+ *   WebAssembly, on by default in every synth since 2.27x) is off in this process (`CDK_VALIDATION=false`, what
+ *   `cdk synth --no-validation` sets). It only reports, never changes a template, and loading it costs about 3 s of
+ *   CPU in every test file that synthesizes anything. test/environments.test.ts runs it, explicitly, over every
+ *   environment's templates: the templates the app deploys are still validated by it in every run.
  * - NodejsFunction runs the project's esbuild through `npx --no-install esbuild`: npx resolves it to
  *   node_modules/.bin/esbuild at the cost of starting npm (about 0.7 s of CPU, twice per synth). Here the same
  *   binary is run directly, so the bundle, and the asset hash taken from it, are the same. Only in this jest
  *   process; the CLI and the processes tests spawn still go through npx.
+ * - Each Lambda bundle is made once per run: the first synthesis to bundle an entry with given options keeps the
+ *   output in the run's directory (global-setup.ts), later ones copy it (esbuild's process start and bundling
+ *   were most of a repeated synthesis: about 2 of its 2.7 s wall-clock). The key is every bundling property of the
+ *   function (entry, project root, runtime, esbuild options); the sources cannot change during a run. The asset
+ *   hash is taken from the copied output, so it is the one esbuild's own output gives (test/synth-setup.test.ts).
  *
- * TEST_SYNTH_SHORTCUTS=off turns both off, and the shared templates of global-setup.ts: the suite as it ran
+ * TEST_SYNTH_SHORTCUTS=off turns all of them off, and the shared templates of global-setup.ts: the suite as it ran
  * before them (`scripts/bench-suite.sh --baseline`).
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -25,16 +34,15 @@ const ROOT = path.join(__dirname, '..', '..');
 
 const shortcuts = process.env.TEST_SYNTH_SHORTCUTS !== 'off';
 
-if (shortcuts) process.env.GUARD_RESULT_CACHE_DIR ??= path.join(ROOT, 'node_modules', '.cache', 'scaled-app-stack', 'guard-results');
+if (shortcuts) {
+  process.env.GUARD_RESULT_CACHE_DIR ??= path.join(ROOT, 'node_modules', '.cache', 'scaled-app-stack', 'guard-results');
+  process.env.CDK_VALIDATION ??= 'false';
+}
 
 const ESBUILD = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
 // aws-cdk-lib's exports map hides the module; it is loaded by file name, the same module bundling.js requires.
-const packageManagerModule = path.join(
-  path.dirname(require.resolve('aws-cdk-lib/package.json')),
-  'aws-lambda-nodejs',
-  'lib',
-  'package-manager.js',
-);
+const NODEJS_LIB = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'aws-lambda-nodejs', 'lib');
+const packageManagerModule = path.join(NODEJS_LIB, 'package-manager.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const { PackageManager } = require(packageManagerModule) as {
   PackageManager: { prototype: { runBinCommand(bin: string): string[] } };
@@ -46,5 +54,67 @@ if (typeof runBinCommand !== 'function')
 if (shortcuts) {
   PackageManager.prototype.runBinCommand = function (this: unknown, bin: string): string[] {
     return bin === 'esbuild' && fs.existsSync(ESBUILD) ? [ESBUILD] : runBinCommand.call(this, bin);
+  };
+}
+
+interface LocalBundling {
+  tryBundle(outputDir: string, options: unknown): boolean;
+}
+interface BundlingPrototype {
+  getLocalBundlingProvider(this: { props: unknown; projectRoot: string; relativeEntryPath: string }, scope: unknown): LocalBundling;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { Bundling } = require(path.join(NODEJS_LIB, 'bundling.js')) as { Bundling: { prototype: BundlingPrototype } };
+/** aws-cdk-lib's own (test/synth-setup.test.ts compares bundles made with and without the memo). */
+export const localBundlingProvider = Bundling.prototype.getLocalBundlingProvider;
+if (typeof localBundlingProvider !== 'function')
+  throw new Error(`${NODEJS_LIB}/bundling.js has no Bundling.getLocalBundlingProvider: aws-cdk-lib changed`);
+
+/** The run's directory of bundles, or undefined (outside a run with one, or with the shortcuts off). */
+export function bundleMemoDir(): string | undefined {
+  const dir = process.env.TEST_TEMPLATE_CACHE_DIR;
+  return shortcuts && dir ? path.join(dir, 'bundles') : undefined;
+}
+
+if (shortcuts) {
+  Bundling.prototype.getLocalBundlingProvider = function (scope) {
+    const provider = localBundlingProvider.call(this, scope);
+    let key: string | undefined;
+    try {
+      // Everything NodejsFunction bundles from; functions (command hooks) have no JSON form, so a function with
+      // hooks is bundled every time.
+      const hasHooks = JSON.stringify(this.props, (_k, v: unknown) => (typeof v === 'function' ? '<function>' : v)).includes('<function>');
+      if (!hasHooks) {
+        const inputs = JSON.stringify({ props: this.props, projectRoot: this.projectRoot, entry: this.relativeEntryPath });
+        key = crypto.createHash('sha256').update(inputs).digest('hex');
+      }
+    } catch {
+      // Props without a JSON form: no memo.
+    }
+    const dir = bundleMemoDir();
+    if (!key || !dir) return provider;
+    const memo = path.join(dir, key);
+    return {
+      tryBundle(outputDir, options) {
+        if (fs.existsSync(memo)) {
+          fs.cpSync(memo, outputDir, { recursive: true });
+          return true;
+        }
+        const bundled = provider.tryBundle(outputDir, options);
+        if (bundled) {
+          // Copied under a temporary name and renamed: a concurrent reader sees the bundle whole or not at all.
+          const partial = `${memo}.${process.pid}.tmp`;
+          fs.mkdirSync(dir, { recursive: true });
+          fs.cpSync(outputDir, partial, { recursive: true });
+          try {
+            fs.renameSync(partial, memo);
+          } catch {
+            // Another worker stored the same bundle first.
+            fs.rmSync(partial, { recursive: true, force: true });
+          }
+        }
+        return bundled;
+      },
+    };
   };
 }

@@ -9,6 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { deepMerge } from '../../config/merge';
 import { type AppConfig, type EnvironmentOverrides, loadEnvironment, resolveConfig } from '../../config/load';
 import type { EnvironmentStacks } from '../../lib/app';
+import type { ComplianceOptions } from '../../lib/compliance';
 import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
 
 const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
@@ -40,11 +41,20 @@ type Templates = Partial<Record<StackName, Record<string, unknown>>>;
 const cache = new Map<string, SynthesizedEnvironment>();
 
 /**
+ * The compliance gate of the suite's syntheses: the cdk-nag packs, not the Control Tower controls. cfn-guard takes
+ * about 2 s per template it has not seen, and each variant's changed templates are new to it, so it was most of
+ * the suite's time. Leaving it out changes no template (lib/compliance.ts). The controls run, with everything
+ * else `cdk synth` runs, on every environment in test/environments.test.ts and on the variants teams make in
+ * test/compliance.test.ts.
+ */
+export const SUITE_COMPLIANCE: ComplianceOptions = { controlTower: false };
+
+/**
  * Builds an environment and returns its templates. Results are cached per test file (by environment name or
  * configuration content), since synthesizing is the slow part of the suite and assertions do not mutate
  * templates; and across the test files of a run, as template files in the run's directory (global-setup.ts),
  * so that the first file to synthesize an environment pays for it. A test that adds constructs builds its own
- * app with `newApp()` and `buildEnvironment`.
+ * app with `newApp()` and `buildEnvironment`. The compliance gate is `SUITE_COMPLIANCE`.
  */
 export function synth(env: string | AppConfig): SynthesizedEnvironment {
   // Keyed by name, or by the configuration's content: tests often build the same variant more than once.
@@ -58,7 +68,7 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { buildEnvironment } = require('../../lib/app') as typeof import('../../lib/app');
       const app = newApp();
-      built = { app, stacks: buildEnvironment(app, config) };
+      built = { app, stacks: buildEnvironment(app, config, SUITE_COMPLIANCE) };
     }
     return built;
   };

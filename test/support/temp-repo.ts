@@ -48,10 +48,8 @@ export function createTempRepo(prefix: string): TempRepo {
       const result = spawnSync(
         process.execPath,
         [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', `scripts/${script}`, ...args],
-        {
-          cwd: dir,
-          encoding: 'utf8',
-        },
+        // This test file's environment (the suite's shortcuts of test/support/synth-setup.ts), not the process's.
+        { cwd: dir, encoding: 'utf8', env: process.env },
       );
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
