@@ -34,7 +34,7 @@ interface Flags {
   help?: boolean;
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   let values: Flags;
   try {
     ({ values } = parseArgs({
@@ -199,4 +199,5 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-runMain('chaos', main);
+// Run as a command, not when a test imports `main` (test/support/in-process.ts).
+if (require.main === module) runMain('chaos', main);

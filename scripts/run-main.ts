@@ -4,13 +4,22 @@
  * `process.exitCode`, not `process.exit()`: pending output is written before the process ends.
  */
 export function runMain(name: string, main: (argv: string[]) => Promise<number>, unexpectedExitCode = 2): void {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${name}: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = unexpectedExitCode;
-    },
-  );
+  void runCommand(name, main, process.argv.slice(2), unexpectedExitCode).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+/** `main`'s exit code for `argv`, an unexpected error reported as `runMain` reports it (tests run commands in process). */
+export async function runCommand(
+  name: string,
+  main: (argv: string[]) => Promise<number>,
+  argv: string[],
+  unexpectedExitCode = 2,
+): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (e) {
+    process.stderr.write(`${name}: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return unexpectedExitCode;
+  }
 }

@@ -28,7 +28,7 @@ interface Flags {
   help?: boolean;
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   let values: Flags;
   try {
     ({ values } = parseArgs({
@@ -101,4 +101,5 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-runMain('verify', main, 1);
+// Run as a command, not when a test imports `main` (test/support/in-process.ts).
+if (require.main === module) runMain('verify', main, 1);

@@ -1,19 +1,25 @@
 /**
- * The command-line contract of `npm run chaos`, run as npm runs it (ts-node, transpile-only), offline: the paths
+ * The command-line contract of `npm run chaos`, offline: the paths
  * that need no AWS answer (usage, configuration, what the environment has, credentials).
+ *
+ * Each case runs the command's `main` in this process (test/support/in-process.ts), except the last, which runs
+ * the entry point in a child process as npm runs it (ts-node, transpile-only).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../scripts/chaos';
 import { CHILD_NODE_FLAGS } from '../support/child';
+import { runInProcess } from '../support/in-process';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EMPTY = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-empty-'));
 fs.writeFileSync(path.join(EMPTY, 'config'), '');
 fs.writeFileSync(path.join(EMPTY, 'credentials'), '');
 
-function chaos(args: string[]) {
+/** No credentials anywhere, and no instance metadata service to wait for. */
+function offlineEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_CONFIG_FILE: path.join(EMPTY, 'config'),
@@ -31,6 +37,12 @@ function chaos(args: string[]) {
   ]) {
     delete env[name];
   }
+  return env;
+}
+
+/** `npm run chaos` as npm runs it, in a child process. */
+function chaosProcess(args: string[]) {
+  const env = offlineEnvironment();
   const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/chaos.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -39,39 +51,44 @@ function chaos(args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The same command's `main`, in this process. */
+function chaos(args: string[]) {
+  return runInProcess('chaos', main, args, offlineEnvironment(), 2);
+}
+
 describe('npm run chaos', () => {
-  test('exits 2 with usage when neither --list nor --start is given', () => {
-    const result = chaos(['--env', 'dev']);
+  test('exits 2 with usage when neither --list nor --start is given', async () => {
+    const result = await chaos(['--env', 'dev']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^usage: npm run chaos -- --env NAME/);
   });
 
-  test('exits 2 when --list and --start are both given', () => {
-    const result = chaos(['--env', 'dev', '--list', '--start', 'zone-lost']);
+  test('exits 2 when --list and --start are both given', async () => {
+    const result = await chaos(['--env', 'dev', '--list', '--start', 'zone-lost']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^--list and --start exclude each other/);
   });
 
-  test('exits 1 on an unknown environment, listing the known ones', () => {
-    const result = chaos(['--env', 'prd', '--list']);
+  test('exits 1 on an unknown environment, listing the known ones', async () => {
+    const result = await chaos(['--env', 'prd', '--list']);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/expected one of dev, prod, staging/);
   });
 
-  test('exits 2 on an experiment the environment does not have, saying why', () => {
-    const result = chaos(['--env', 'dev', '--start', 'cache-primary-lost', '--yes']);
+  test('exits 2 on an experiment the environment does not have, saying why', async () => {
+    const result = await chaos(['--env', 'dev', '--start', 'cache-primary-lost', '--yes']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^dev has no experiment cache-primary-lost: cache tiers critical, hot have no Multi-AZ replica/);
   });
 
-  test('says production has no experiments unless it opts in', () => {
-    const result = chaos(['--env', 'prod', '--start', 'zone-lost', '--yes']);
+  test('says production has no experiments unless it opts in', async () => {
+    const result = await chaos(['--env', 'prod', '--start', 'zone-lost', '--yes']);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe('prod has no experiments: a production environment opts in with chaos.enabled: true in its file\n');
   });
 
-  test('exits 2 with one clear line, not a stack trace, when the profile has no credentials', () => {
-    const result = chaos(['--env', 'staging', '--list', '--profile', 'nobody']);
+  test('exits 2 with one clear line, not a stack trace, when the profile has no credentials', async () => {
+    const result = await chaos(['--env', 'staging', '--list', '--profile', 'nobody']);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
@@ -79,8 +96,9 @@ describe('npm run chaos', () => {
     );
   });
 
+  // The entry point itself, in a child process as npm runs it: the AWS SDK's whole default chain, one line, exit 2.
   test('exits 2 with one line when the default chain finds no credentials', () => {
-    const result = chaos(['--env', 'staging', '--start', 'zone-lost', '--yes', '--json']);
+    const result = chaosProcess(['--env', 'staging', '--start', 'zone-lost', '--yes', '--json']);
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^credentials: CredentialsProviderError: Could not load credentials from any providers/);
