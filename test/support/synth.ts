@@ -108,8 +108,8 @@ function readShared(file: string | undefined): Templates | undefined {
 }
 
 /**
- * Synthesizes every stack of the environment (once: the app caches its assembly), with the compliance gate, as
- * `Template.fromStack` would, and writes the templates for the run's other test files. Written to a temporary
+ * Synthesizes every stack of the environment (once: the app caches its assembly), with the suite's compliance
+ * gate (`SUITE_COMPLIANCE`), as `Template.fromStack` would, and writes the templates for the run's other test files. Written to a temporary
  * name and renamed, so that a file being read is always whole; two workers that synthesize the same environment
  * at once write the same content.
  */
