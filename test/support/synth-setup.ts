@@ -12,7 +12,8 @@
  *   WebAssembly, on by default in every synth since 2.27x) is off in this process (`CDK_VALIDATION=false`, what
  *   `cdk synth --no-validation` sets). It only reports, never changes a template, and loading it costs about 3 s of
  *   CPU in every test file that synthesizes anything. test/environments.test.ts runs it, explicitly, over every
- *   environment's templates: the templates the app deploys are still validated by it in every run.
+ *   environment's templates: the templates the app deploys are still validated by it in every run. The processes
+ *   tests spawn inherit the variable.
  * - NodejsFunction runs the project's esbuild through `npx --no-install esbuild`: npx resolves it to
  *   node_modules/.bin/esbuild at the cost of starting npm (about 0.7 s of CPU, twice per synth). Here the same
  *   binary is run directly, so the bundle, and the asset hash taken from it, are the same. Only in this jest
@@ -29,6 +30,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -72,7 +74,7 @@ if (typeof localBundlingProvider !== 'function')
 
 /** The run's directory of bundles, or undefined (outside a run with one, or with the shortcuts off). */
 export function bundleMemoDir(): string | undefined {
-  const dir = process.env.TEST_TEMPLATE_CACHE_DIR;
+  const dir = process.env[TEMPLATE_CACHE_VARIABLE];
   return shortcuts && dir ? path.join(dir, 'bundles') : undefined;
 }
 
