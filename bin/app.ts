@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Entry point: the only place that reads CDK context. `-c env=NAME` selects the environment (default dev);
+ * Entry point: the only place that reads CDK context and the process environment. `-c env=NAME` selects the environment (default dev);
  * its configuration is validated before any construct exists, and bad configuration writes no template.
  */
 import { App } from 'aws-cdk-lib';
@@ -16,8 +16,11 @@ const environmentsDir = app.node.tryGetContext('environmentsDir') as string | un
 const guardRulesContext = app.node.tryGetContext('guardRules') as string | string[] | undefined;
 const guardRules = typeof guardRulesContext === 'string' ? guardRulesContext.split(',').filter((r) => r !== '') : guardRulesContext;
 
+// cfn-guard's findings kept by content (lib/guard-validator.ts): the test suite sets it for the syntheses it spawns.
+const guardResultCacheDir = process.env.GUARD_RESULT_CACHE_DIR || undefined;
+
 try {
-  buildEnvironment(app, loadEnvironment(envName, environmentsDir), { guardRules });
+  buildEnvironment(app, loadEnvironment(envName, environmentsDir), { guardRules, guardResultCacheDir });
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(

@@ -1,8 +1,6 @@
 /**
  * Composes the stacks of one environment. `bin/app.ts` calls this with validated configuration; tests call
- * it with configuration built in memory. Nothing here reads CDK context; the one thing read from the process
- * environment is the test suite's cfn-guard result cache (`GUARD_RESULT_CACHE_DIR`, in lib/guard-validator.ts),
- * which changes no template and no finding.
+ * it with configuration built in memory. Nothing here reads CDK context or the process environment.
  */
 import { App, Tags } from 'aws-cdk-lib';
 import type { AppConfig } from '../config/schema';

@@ -36,6 +36,12 @@ export interface ComplianceOptions {
    * @default true
    */
   readonly controlTower?: boolean;
+  /**
+   * A directory for the content-addressed cache of cfn-guard's findings (`ControlTowerGuard`'s `resultCacheDir`).
+   * `bin/app.ts` sets it from `GUARD_RESULT_CACHE_DIR`, which the test suite sets.
+   * @default - no cache
+   */
+  readonly guardResultCacheDir?: string;
 }
 
 export function applyCompliance(app: App, options: ComplianceOptions = {}): void {
@@ -48,7 +54,13 @@ export function applyCompliance(app: App, options: ComplianceOptions = {}): void
   );
   if (options.controlTower === false) return;
   // Registered on the App, so CDK runs it once per synth of the app, over every stack's template.
-  Validations.of(app).addPlugins(new ControlTowerGuard({ rules: options.guardRules, allControls: options.allControlTowerControls }));
+  Validations.of(app).addPlugins(
+    new ControlTowerGuard({
+      rules: options.guardRules,
+      allControls: options.allControlTowerControls,
+      resultCacheDir: options.guardResultCacheDir,
+    }),
+  );
 }
 
 /** The packs that carry a rule of the same name across NIST 800-53 R5, HIPAA and PCI DSS. */

@@ -13,12 +13,12 @@
  *   Tower's console, documentation and deploy-time refusals use, rather than the Guard rule's internal name.
  *   So an acknowledgement reads `cfn-guard::CT.S3.PR.10` (see `acknowledge` in compliance.ts).
  *
- * Optionally (`resultCacheDir`, or the `GUARD_RESULT_CACHE_DIR` environment variable), cfn-guard's findings for
+ * Optionally (`resultCacheDir`), cfn-guard's findings for
  * a template are kept in a content-addressed cache, keyed by everything cfn-guard's answer depends on: the
  * template's bytes, each rule file's path and bytes, the cfn-guard binary's bytes and the package's version and
  * code. The same inputs give the same findings, so a hit returns what cfn-guard would; any change to a template
- * or a rule is a miss. The test suite uses it (test/support/synth-setup.ts): its many syntheses repeat the same
- * templates, and each miss costs seconds of CPU.
+ * or a rule is a miss. The test suite uses it (`GUARD_RESULT_CACHE_DIR`, which bin/app.ts reads): its many
+ * syntheses repeat the same templates, and each miss costs seconds of CPU.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -86,7 +86,7 @@ export interface ControlTowerGuardProps {
   readonly allControls?: boolean;
   /**
    * A directory for the content-addressed cache of cfn-guard's findings per template (created when missing).
-   * @default - the `GUARD_RESULT_CACHE_DIR` environment variable; without it, no cache: cfn-guard runs every time
+   * @default - no cache: cfn-guard runs every time
    */
   readonly resultCacheDir?: string;
 }
@@ -110,7 +110,7 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
     this.controls = [...all.values()].filter((c) => !props.disabledControls?.includes(c.id));
     this.rules = props.rules ?? [];
     this.allControls = props.allControls ?? false;
-    this.resultCacheDir = props.resultCacheDir ?? (process.env.GUARD_RESULT_CACHE_DIR || undefined);
+    this.resultCacheDir = props.resultCacheDir;
     this.ruleIds = this.controls.map((c) => c.id);
     this.version = (JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
   }

@@ -19,7 +19,7 @@ import { controlTowerControls } from '../lib/guard-validator';
 import { acknowledgements, COMPLIANCE_FILE, renderComplianceReport } from '../scripts/compliance-docs';
 import { MATRIX_ENVIRONMENTS } from './iam/environments';
 import { RATELIMIT_TIER, WORKER_SERVICE } from './support/fixtures';
-import { configOf, newApp, SUITE_COMPLIANCE, synth } from './support/synth';
+import { configOf, FULL_COMPLIANCE, newApp, SUITE_COMPLIANCE, synth } from './support/synth';
 
 test('fails the synth when a new resource breaks a rule, naming the rule and the resource', () => {
   const app = newApp();
@@ -34,7 +34,7 @@ describe('Control Tower proactive controls', () => {
   test('fail the synth when a new resource breaks one, naming the control and the resource; an acknowledgement on that resource alone lets it pass', () => {
     // GIVEN two keys that satisfy every cdk-nag pack (rotation on) but let anyone the account allows create grants
     const app = newApp();
-    const { data } = buildEnvironment(app, loadEnvironment('dev'));
+    const { data } = buildEnvironment(app, loadEnvironment('dev'), FULL_COMPLIANCE);
     new kms.Key(data, 'CarelessKey', { enableKeyRotation: true });
     const acknowledged = new kms.Key(data, 'AcknowledgedKey', { enableKeyRotation: true });
     // WHEN one of them is acknowledged
@@ -116,7 +116,7 @@ const VARIANTS: [string, () => AppConfig][] = [
 describe('the variants teams make pass every rule pack and Control Tower control', () => {
   test.each(VARIANTS)('%s', (_label, config) => {
     const app = newApp();
-    buildEnvironment(app, config());
+    buildEnvironment(app, config(), FULL_COMPLIANCE);
     // A finding that is not acknowledged throws here, as in `cdk synth`.
     const assembly = app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
@@ -128,7 +128,7 @@ describe('the variants teams make pass every rule pack and Control Tower control
   test('turning the Control Tower controls off, as the suite does for other variants, changes no template', () => {
     const build = (controlTower: boolean) => {
       const app = newApp();
-      buildEnvironment(app, loadEnvironment('dev'), { controlTower });
+      buildEnvironment(app, loadEnvironment('dev'), { ...FULL_COMPLIANCE, controlTower });
       const assembly = app.synth();
       const templates = assembly.stacks.map((s) => [s.stackName, fs.readFileSync(s.templateFullPath, 'utf8')]);
       const plugins = (

@@ -18,7 +18,7 @@ import { buildEnvironment, type EnvironmentStacks } from '../lib/app';
 import { isStatefulType } from '../lib/stateful';
 import * as fs from 'fs';
 import * as path from 'path';
-import { configOf, newApp, synth } from './support/synth';
+import { configOf, FULL_COMPLIANCE, newApp, synth } from './support/synth';
 
 /** The default cache tiers: a tier's name is part of these IDs, so renaming a tier in config replaces it. */
 const CACHE_TIERS = [
@@ -151,7 +151,7 @@ describe.each(listEnvironments())('%s environment', (env) => {
     // The whole gate, as `cdk synth` runs it: the suite's other syntheses leave out the Control Tower controls
     // (SUITE_COMPLIANCE) and aws-cdk-lib's own template validator (test/support/synth-setup.ts).
     const app = newApp();
-    const stacks = buildEnvironment(app, loadEnvironment(env));
+    const stacks = buildEnvironment(app, loadEnvironment(env), FULL_COMPLIANCE);
     const assembly = withBuiltinValidation(() => app.synth());
     // Neither changes a template: the suite's templates of this environment are these, byte for byte.
     for (const [layer, stack] of Object.entries(stacks) as [keyof EnvironmentStacks, Stack | undefined][]) {

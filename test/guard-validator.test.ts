@@ -5,8 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { applyCompliance } from '../lib/compliance';
 import { ControlTowerGuard, controlTowerControls } from '../lib/guard-validator';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-test-'));
@@ -99,12 +100,6 @@ test('fails when a rules path does not exist or a disabled control is unknown', 
 });
 
 describe('the result cache', () => {
-  // The suite turns the cache on for every test (test/support/synth-setup.ts); here each test chooses.
-  const suiteCache = process.env.GUARD_RESULT_CACHE_DIR;
-  beforeAll(() => delete process.env.GUARD_RESULT_CACHE_DIR);
-  afterAll(() => {
-    if (suiteCache !== undefined) process.env.GUARD_RESULT_CACHE_DIR = suiteCache;
-  });
   const ORG_RULE = (property: string) =>
     [
       "let topics = Resources.*[ Type == 'AWS::SNS::Topic' ]",
@@ -159,16 +154,16 @@ describe('the result cache', () => {
     expect(findings(run(guard, named, 'd'))).toEqual([1, []]);
   });
 
-  test('GUARD_RESULT_CACHE_DIR turns it on where the plugin is created without the option', () => {
+  test('the compliance gate hands its guardResultCacheDir to the plugin (bin/app.ts sets it from GUARD_RESULT_CACHE_DIR)', () => {
     const cacheDir = fs.mkdtempSync(path.join(dir, 'cache-'));
-    const before = process.env.GUARD_RESULT_CACHE_DIR;
-    process.env.GUARD_RESULT_CACHE_DIR = cacheDir;
-    try {
-      run(new ControlTowerGuard(), { CarelessKey: KEY_WITHOUT_GRANT_LIMIT }, 'env');
-    } finally {
-      if (before === undefined) delete process.env.GUARD_RESULT_CACHE_DIR;
-      else process.env.GUARD_RESULT_CACHE_DIR = before;
-    }
+    const app = new App();
+    applyCompliance(app, { guardResultCacheDir: cacheDir });
+    new CfnResource(new Stack(app, 'Keys'), 'CarelessKey', {
+      type: KEY_WITHOUT_GRANT_LIMIT.Type,
+      properties: KEY_WITHOUT_GRANT_LIMIT.Properties,
+    });
+    expect(() => app.synth()).toThrow(/CT\.KMS\.PR\.\d+[\s\S]*CarelessKey/);
+    // The finding was cfn-guard's, kept in the gate's cache directory.
     expect(fs.readdirSync(cacheDir)).toHaveLength(1);
   });
 });

@@ -6,7 +6,8 @@
  * - The Control Tower plugin keeps cfn-guard's findings in a content-addressed cache (`resultCacheDir` in
  *   lib/guard-validator.ts), so cfn-guard runs once per distinct template and rule set, not once per synth. The
  *   key covers every input of cfn-guard's answer, so a hit is what cfn-guard would have said; the compliance
- *   tests' non-compliant templates are checked like any other. The processes tests spawn inherit the variable.
+ *   tests' non-compliant templates are checked like any other. The tests whose subject is the gate pass the
+ *   directory (`FULL_COMPLIANCE` in synth.ts); the processes tests spawn inherit the variable, which bin/app.ts reads.
  *   Set GUARD_RESULT_CACHE_DIR yourself to put the cache elsewhere, or to the empty string to run without it.
  * - aws-cdk-lib's own template validator (`CloudFormationValidatePlugin`: resource schemas and CDK's Rego rules in
  *   WebAssembly, on by default in every synth since 2.27x) is off in this process (`CDK_VALIDATION=false`, what

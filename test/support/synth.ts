@@ -50,6 +50,12 @@ const cache = new Map<string, SynthesizedEnvironment>();
 export const SUITE_COMPLIANCE: ComplianceOptions = { controlTower: false };
 
 /**
+ * The whole gate, as `cdk synth` runs it, for the tests whose subject it is, with the suite's cfn-guard result cache
+ * (test/support/synth-setup.ts sets the variable, as bin/app.ts reads it for the processes tests spawn).
+ */
+export const FULL_COMPLIANCE: ComplianceOptions = { guardResultCacheDir: process.env.GUARD_RESULT_CACHE_DIR || undefined };
+
+/**
  * Builds an environment and returns its templates. Results are cached per test file (by environment name or
  * configuration content), since synthesizing is the slow part of the suite and assertions do not mutate
  * templates; and across the test files of a run, as template files in the run's directory (global-setup.ts),
@@ -109,8 +115,8 @@ function readShared(file: string | undefined): Templates | undefined {
 
 /**
  * Synthesizes every stack of the environment (once: the app caches its assembly), with the suite's compliance
- * gate (`SUITE_COMPLIANCE`), as `Template.fromStack` would, and writes the templates for the run's other test files. Written to a temporary
- * name and renamed, so that a file being read is always whole; two workers that synthesize the same environment
+ * gate (`SUITE_COMPLIANCE`), as `Template.fromStack` would, and writes the templates for the run's other test
+ * files. Written to a temporary name and renamed, so that a file being read is always whole; two workers that synthesize the same environment
  * at once write the same content.
  */
 function synthesizeAndShare(stacks: EnvironmentStacks, file: string | undefined): Templates {
