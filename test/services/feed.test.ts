@@ -52,6 +52,7 @@ test('the application settings: defaults, and every bad variable named at once',
     businessLogicMs: 0,
     holdAcrossBusinessLogic: false,
     stampedeProtection: true,
+    sessionTtlMs: 3_600_000,
   });
   expect(() => settingsFromEnv({ CONNECTION_HOLD: 'always', FEED_TTL_MS: '0', FEED_STAMPEDE_PROTECTION: 'no' })).toThrow(
     [

@@ -46,8 +46,6 @@ export interface FeedOptions extends FeedSettings {
   /** The evicting tier's client (feeds) and the `noeviction` tier's (sessions, read-your-writes windows). */
   readonly cache: Redis;
   readonly sessions: Redis;
-  /** @default 3600000 */
-  readonly sessionTtlMs?: number;
 }
 
 export interface FeedResult {
@@ -124,7 +122,7 @@ export class Feed {
       (outcome) => this.outcomes[outcome]++,
     );
     this.routing = new ReadYourWrites(sessionStore, options.readYourWritesMs);
-    this.sessionStore = new SessionStore(sessionStore, options.sessionTtlMs ?? 3_600_000);
+    this.sessionStore = new SessionStore(sessionStore, options.sessionTtlMs);
   }
 
   static feedKey(author: string): string {

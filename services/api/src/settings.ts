@@ -81,6 +81,8 @@ export interface AppSettings {
   readonly feedLockWaitMs: number;
   /** Above the replica lag the replica-lag alarm tolerates. */
   readonly readYourWritesMs: number;
+  /** How long a session lives in the `noeviction` tier. */
+  readonly sessionTtlMs: number;
   /** Deadline of one database or cache attempt of a request. */
   readonly dependencyDeadlineMs: number;
   /** Interval of the breaker-state metric line (EMF); 0 turns it off. */
@@ -212,6 +214,7 @@ function appSettings(env: Env, problems: Problems): AppSettings {
     feedTtlMs: problems.integer(env, 'FEED_TTL_MS', 5_000, 1),
     feedLockWaitMs: problems.integer(env, 'FEED_LOCK_WAIT_MS', 250, 1),
     readYourWritesMs: problems.integer(env, 'READ_YOUR_WRITES_MS', 2_000, 1),
+    sessionTtlMs: problems.integer(env, 'SESSION_TTL_MS', 3_600_000, 1),
     dependencyDeadlineMs: problems.integer(env, 'DEPENDENCY_DEADLINE_MS', 1_000, 1),
     metricsIntervalMs: problems.integer(env, 'METRICS_INTERVAL_MS', 60_000),
     businessLogicMs: problems.integer(env, 'BUSINESS_LOGIC_MS', 0),
