@@ -101,5 +101,5 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-// Run as a command, not when a test imports `main` (test/support/in-process.ts).
+// Run as a command, not when a test imports `main` (test/support/commands.ts).
 if (require.main === module) runMain('verify', main, 1);

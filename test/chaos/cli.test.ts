@@ -2,59 +2,17 @@
  * The command-line contract of `npm run chaos`, offline: the paths
  * that need no AWS answer (usage, configuration, what the environment has, credentials).
  *
- * Each case runs the command's `main` in this process (test/support/in-process.ts), except the last, which runs
+ * Each case runs the command's `main` in this process (test/support/commands.ts), except the last, which runs
  * the entry point in a child process as npm runs it (ts-node, transpile-only).
  */
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { main } from '../../scripts/chaos';
-import { CHILD_NODE_FLAGS } from '../support/child';
-import { runInProcess } from '../support/in-process';
-
-const ROOT = path.join(__dirname, '..', '..');
-const EMPTY = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-empty-'));
-fs.writeFileSync(path.join(EMPTY, 'config'), '');
-fs.writeFileSync(path.join(EMPTY, 'credentials'), '');
-
-/** No credentials anywhere, and no instance metadata service to wait for. */
-function offlineEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_CONFIG_FILE: path.join(EMPTY, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(EMPTY, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  for (const name of [
-    'AWS_PROFILE',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_WEB_IDENTITY_TOKEN_FILE',
-    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  ]) {
-    delete env[name];
-  }
-  return env;
-}
+import { offlineAwsEnvironment, runInProcess, runScript } from '../support/commands';
 
 /** `npm run chaos` as npm runs it, in a child process. */
-function chaosProcess(args: string[]) {
-  const env = offlineEnvironment();
-  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/chaos.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const chaosProcess = (args: string[]) => runScript('chaos.ts', args, offlineAwsEnvironment());
 
 /** The same command's `main`, in this process. */
-function chaos(args: string[]) {
-  return runInProcess('chaos', main, args, offlineEnvironment(), 2);
-}
+const chaos = (args: string[]) => runInProcess('chaos', main, args, offlineAwsEnvironment(), 2);
 
 describe('npm run chaos', () => {
   test('exits 2 with usage when neither --list nor --start is given', async () => {

@@ -2,58 +2,17 @@
  * The command-line contract of `npm run verify`, offline:
  * only the paths that need no AWS answer (usage, configuration, credentials) can run here.
  *
- * Each case runs the command's `main` in this process (test/support/in-process.ts), except the last, which runs
+ * Each case runs the command's `main` in this process (test/support/commands.ts), except the last, which runs
  * the entry point in a child process as npm runs it (ts-node, transpile-only).
  */
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { main } from '../../scripts/verify';
-import { CHILD_NODE_FLAGS } from '../support/child';
-import { runInProcess } from '../support/in-process';
-
-const ROOT = path.join(__dirname, '..', '..');
-const EMPTY = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-empty-'));
-fs.writeFileSync(path.join(EMPTY, 'config'), '');
-fs.writeFileSync(path.join(EMPTY, 'credentials'), '');
-
-/** No credentials anywhere, and no instance metadata service to wait for. */
-function offlineEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_CONFIG_FILE: path.join(EMPTY, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(EMPTY, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_WEB_IDENTITY_TOKEN_FILE']) {
-    delete env[name];
-  }
-  for (const name of [
-    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-    'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
-  ]) {
-    delete env[name];
-  }
-  return env;
-}
+import { offlineAwsEnvironment, runInProcess, runScript } from '../support/commands';
 
 /** `npm run verify` as npm runs it, in a child process. */
-function verifyProcess(args: string[]) {
-  const env = offlineEnvironment();
-  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/verify.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const verifyProcess = (args: string[]) => runScript('verify.ts', args, offlineAwsEnvironment());
 
 /** The same command's `main`, in this process. */
-function verify(args: string[]) {
-  return runInProcess('verify', main, args, offlineEnvironment(), 1);
-}
+const verify = (args: string[]) => runInProcess('verify', main, args, offlineAwsEnvironment(), 1);
 
 describe('npm run verify', () => {
   test('exits 2 with usage when --env is missing', async () => {
