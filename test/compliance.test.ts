@@ -101,7 +101,11 @@ describe('Control Tower proactive controls', () => {
  */
 const VARIANTS: [string, () => AppConfig][] = [
   // The other engine, in production and, with a second service, outside it.
-  ...MATRIX_ENVIRONMENTS.filter(([label]) => ['staging + worker (postgres)', 'prod (postgres)'].includes(label)),
+  ...['staging + worker (postgres)', 'prod (postgres)'].map((label) => {
+    const found = MATRIX_ENVIRONMENTS.find(([l]) => l === label);
+    if (!found) throw new Error(`test/iam/environments.ts has no environment "${label}" any more`);
+    return found;
+  }),
   [
     'prod + worker service + ratelimit tier',
     () =>

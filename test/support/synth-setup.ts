@@ -82,20 +82,16 @@ export function bundleMemoDir(): string | undefined {
 if (shortcuts) {
   Bundling.prototype.getLocalBundlingProvider = function (scope) {
     const provider = localBundlingProvider.call(this, scope);
-    let key: string | undefined;
-    try {
-      // Everything NodejsFunction bundles from; functions (command hooks) have no JSON form, so a function with
-      // hooks is bundled every time.
-      const hasHooks = JSON.stringify(this.props, (_k, v: unknown) => (typeof v === 'function' ? '<function>' : v)).includes('<function>');
-      if (!hasHooks) {
-        const inputs = JSON.stringify({ props: this.props, projectRoot: this.projectRoot, entry: this.relativeEntryPath });
-        key = crypto.createHash('sha256').update(inputs).digest('hex');
-      }
-    } catch {
-      // Props without a JSON form: no memo.
-    }
+    // Everything NodejsFunction bundles from. Functions (command hooks) have no JSON form: a function with hooks is
+    // bundled every time.
+    let hooks = false;
+    const inputs = JSON.stringify({ props: this.props, projectRoot: this.projectRoot, entry: this.relativeEntryPath }, (_k, v: unknown) => {
+      if (typeof v === 'function') hooks = true;
+      return v;
+    });
     const dir = bundleMemoDir();
-    if (!key || !dir) return provider;
+    if (hooks || !dir) return provider;
+    const key = crypto.createHash('sha256').update(inputs).digest('hex');
     const memo = path.join(dir, key);
     return {
       tryBundle(outputDir, options) {
