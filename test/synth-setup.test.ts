@@ -5,11 +5,13 @@
  * hash for hash.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { TEMPLATE_CACHE_VARIABLE } from './support/global-setup';
 import { Bundling, bundleMemoDir, localBundlingProvider, PackageManager, runBinCommand as viaNpm } from './support/synth-setup';
 
 /** Bundles the identity handler (it imports pg and a module of lib) as database-identities.ts does. */
@@ -64,22 +66,24 @@ test('a bundle made by the binary itself is the one npx makes', () => {
 });
 
 test("a bundle copied from the run's memo is the one esbuild makes, and the memo is what later syntheses bundle from", () => {
-  const fresh = withoutMemo(bundle);
-  // The first may bundle and store; from then on the memo serves it.
-  bundle();
-  const entries = fs.readdirSync(bundleMemoDir()!).filter((f) => !f.endsWith('.tmp'));
-  expect(entries.length).toBeGreaterThan(0);
-  expect(bundle()).toEqual(fresh);
-  expect(fresh.code.length).toBeGreaterThan(10_000);
-
-  // A marker in this bundle's memo entry changes the asset's hash: later syntheses copy the memo, not esbuild's output.
-  const entry = entries.find((e) => fs.readFileSync(path.join(bundleMemoDir()!, e, 'index.js'), 'utf8') === fresh.code)!;
-  const marker = path.join(bundleMemoDir()!, entry, 'marker.txt');
-  fs.writeFileSync(marker, 'from the memo');
+  // A memo of this test's own: the marker below must not reach the other test files' syntheses.
+  const runDir = process.env[TEMPLATE_CACHE_VARIABLE];
+  process.env[TEMPLATE_CACHE_VARIABLE] = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-memo-test-'));
   try {
+    const fresh = withoutMemo(bundle);
+    expect(fresh.code.length).toBeGreaterThan(10_000);
+    // The first bundles and stores; from then on the memo serves it.
+    expect(bundle()).toEqual(fresh);
+    const entries = fs.readdirSync(bundleMemoDir()!);
+    expect(entries).toHaveLength(1);
+    expect(bundle()).toEqual(fresh);
+
+    // A marker in the memo entry changes the asset's hash: later syntheses copy the memo, not esbuild's output.
+    fs.writeFileSync(path.join(bundleMemoDir()!, entries[0], 'marker.txt'), 'from the memo');
     expect(bundle().hash).not.toEqual(fresh.hash);
   } finally {
-    fs.rmSync(marker);
+    fs.rmSync(process.env[TEMPLATE_CACHE_VARIABLE]!, { recursive: true, force: true });
+    if (runDir === undefined) delete process.env[TEMPLATE_CACHE_VARIABLE];
+    else process.env[TEMPLATE_CACHE_VARIABLE] = runDir;
   }
-  expect(bundle()).toEqual(fresh);
 });
