@@ -10,7 +10,8 @@ module.exports = {
   // The templates of the run's syntheses, shared by every test file and worker (test/support/synth.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
+  // cpu-report.ts: each file's CPU, its own and its child processes', for scripts/bench-suite.sh (off unless asked).
+  setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean', '<rootDir>/test/support/cpu-report.ts'],
   snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
   // Synthesizing whole environments takes seconds on a 2-core machine; the default 5 s is too tight.
   testTimeout: 60000,

@@ -68,7 +68,7 @@ for _ in $(seq "$before"); do measure "$work/synth" synth_prod; done
 rm -rf "$cache_dir"
 suite_env=()
 $baseline && suite_env=(TEST_SYNTH_SHORTCUTS=off)
-measure "$work/suite" env "${suite_env[@]}" bash scripts/test.sh --json --outputFile="$work/jest.json" "$@"
+measure "$work/suite" env "${suite_env[@]}" TEST_CPU_REPORT="$work/cpu.tsv" bash scripts/test.sh --json --outputFile="$work/jest.json" "$@"
 if $warm; then measure "$work/suite-warm" env "${suite_env[@]}" bash scripts/test.sh "$@"; fi
 
 for _ in $(seq $((synth_runs / 2))); do measure "$work/synth" synth_prod; done
@@ -97,6 +97,18 @@ node -e '
   for (const [s, f] of files.slice(0, 12)) console.log(`  ${s.toFixed(1).padStart(6)} s  ${f}`);
   console.log(`  ${r.numTotalTests} tests in ${r.numTotalTestSuites} files, ${r.numFailedTests} failed`);
 ' "$work/jest.json"
+echo "test files that cost most CPU (test/support/cpu-report.ts: the file's worker, and the child processes it waited for):"
+node -e '
+  const [file, ticks] = process.argv.slice(1);
+  const rows = require("fs").readFileSync(file, "utf8").trim().split("\n").map((l) => l.split("\t"));
+  const files = rows.map(([own, children, wall, name]) => [own / ticks, children / ticks, wall / 1000, require("path").relative(process.cwd(), name)]);
+  const sum = (i) => files.reduce((s, f) => s + f[i], 0).toFixed(1);
+  files.sort((a, b) => b[0] + b[1] - (a[0] + a[1]));
+  console.log("  own CPU  children  wall");
+  for (const [own, children, wall, name] of files.slice(0, 15))
+    console.log(`  ${own.toFixed(1).padStart(6)} s  ${children.toFixed(1).padStart(6)} s  ${wall.toFixed(1).padStart(5)} s  ${name}`);
+  console.log(`  all ${files.length} files: ${sum(0)} s own CPU, ${sum(1)} s in child processes`);
+' "$work/cpu.tsv" "$(getconf CLK_TCK)"
 if [ -e "$work/status" ]; then
   echo "A measured command failed (see above): these figures are not a passing run's." >&2
   exit 1
