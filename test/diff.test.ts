@@ -91,6 +91,19 @@ function nodeDelta(nodes: number): number {
 }
 const nodes = () => loadEnvironment(ENV).cache.tiers.critical.replicas + 1;
 
+test('the same sources make the same base commit in every temporary repository and run: the command caches its synthesis', () => {
+  const other = createTempRepo('diff-repo-again-');
+  try {
+    expect(other.git('rev-parse', 'HEAD')).toBe(git('rev-parse', 'HEAD'));
+  } finally {
+    other.remove();
+  }
+  // Not the clock's: fixed author, committer and dates (2026-01-01T00:00:00Z).
+  expect(git('show', '--no-patch', '--format=%an <%ae> %at, %cn <%ce> %ct').trim()).toBe(
+    'test <test@example.com> 1767225600, test <test@example.com> 1767225600',
+  );
+});
+
 describe('npm run diff', () => {
   test('fails with exit 2 when --base names no commit', async () => {
     const result = await diffInProcess(['--base', 'no-such-branch']);
