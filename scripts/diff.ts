@@ -21,7 +21,8 @@ import { runMain } from './run-main';
 
 const USAGE = 'usage: npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE]';
 
-async function main(argv: string[]): Promise<number> {
+/** The command: `argv` are its arguments; `projectRoot` the project it compares (tests pass a temporary repository). */
+export async function main(argv: string[], projectRoot: string = PROJECT_ROOT): Promise<number> {
   let values: { base?: string; env?: string[]; markdown?: string; allow?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -44,8 +45,8 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     // The allow-list is checked before anything is synthesized: a bad entry fails in a second, not a minute.
-    const allow = loadAllowList(PROJECT_ROOT, values.allow);
-    const report = await runDiff({ projectRoot: PROJECT_ROOT, base: values.base, envs: values.env }, allow.entries);
+    const allow = loadAllowList(projectRoot, values.allow);
+    const report = await runDiff({ projectRoot, base: values.base, envs: values.env }, allow.entries);
     const options = { revision: report.revision, allowFile: allow.file };
     process.stdout.write(renderText(report, options));
     if (values.markdown) fs.writeFileSync(values.markdown, renderMarkdown(report, options));
@@ -56,4 +57,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-runMain('diff', main);
+// Run as a command, not when a test imports `main` (test/support/commands.ts).
+if (require.main === module) runMain('diff', main);

@@ -1,15 +1,30 @@
 /**
- * `npm run diff` end to end, on a temporary git repository holding a copy of this project: the base is its
- * first commit, the working tree is edited per case. Each synthesis takes seconds, so the cases share one
- * synthesis of the base and compare only the `dev` environment; the command itself runs once in full.
+ * `npm run diff` end to end, on a temporary git repository holding a copy of this project (test/support/temp-repo.ts):
+ * the base is its one commit, the working tree is edited per case. Synthesis is the slow part (seconds of CPU per
+ * environment, in child processes), so:
+ * - only the `dev` environment is compared;
+ * - the base's commit is the same in every run while the sources are (temp-repo.ts), so the command's own commit
+ *   cache synthesizes it once, not once per run;
+ * - the command runs once in full, in a child process as npm runs it, on one working tree that both renames the
+ *   database (blocked) and changes a node type over a budget (the cost section); its argument errors run its `main`
+ *   in this process (test/support/commands.ts);
+ * - the engine's cases share two syntheses of the working tree: unchanged, and the command's edits without the budget.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { loadEnvironment } from '../config/load';
+import { COST_MODEL_METADATA, type CostModelMetadata } from '../lib/template-metadata';
+import { priceTable } from '../scripts/cost/prices';
+import { main } from '../scripts/diff';
+import type { AllowEntry } from '../scripts/diff/allow-list';
 import { compareRevisions, type DiffReport, synthesizeRevisions } from '../scripts/diff/engine';
+import { renderText } from '../scripts/diff/report';
 import { commitCacheFile, resolveRevision, type RevisionTemplates, synthesize } from '../scripts/diff/synth';
+import { runInProcess } from './support/commands';
 import { createTempRepo, type TempRepo } from './support/temp-repo';
 
 const ENV = 'dev';
+const ENV_FILE = `config/environments/${ENV}.ts`;
 
 /**
  * The stateful construct whose ID the test renames: the database, the costliest thing to lose by a rename.
@@ -35,6 +50,16 @@ const IN_PLACE = {
   type: 'AWS::ElastiCache::ParameterGroup',
 };
 
+/** The critical tier's node type, bumped: the change the issue names as one a reviewer must see the price of. */
+const NODE_TYPE = {
+  file: ENV_FILE,
+  from: "critical: { nodeType: 'cache.t4g.small'",
+  to: "critical: { nodeType: 'cache.t4g.medium'",
+};
+
+/** A budget of 1 USD: any increase is above it. */
+const BUDGET = { file: ENV_FILE, from: '  cost: { usage: {', to: '  cost: { monthlyBudget: 1, usage: {' };
+
 // Synthesis runs the whole app with every compliance pack, on a shared 2-core machine.
 const SYNTH_TIMEOUT = 240_000;
 
@@ -42,7 +67,8 @@ let temp: TempRepo;
 let repo: string;
 const git = (...args: string[]) => temp.git(...args);
 const edit = (change: { file: string; from: string; to: string }) => temp.edit(change);
-const diffCommand = (args: string[]) => temp.run('diff.ts', args);
+/** The command's `main` in this process, on the temporary repository. */
+const diffInProcess = (args: string[]) => runInProcess('diff', (argv) => main(argv, repo), args, process.env);
 
 beforeAll(() => {
   temp = createTempRepo('diff-repo-');
@@ -56,31 +82,58 @@ afterEach(() => {
 
 afterAll(() => temp.remove());
 
+/** The monthly delta of the tier at the committed prices: new − old, each price × hours × nodes to the cent, as billed lines are. */
+function nodeDelta(nodes: number): number {
+  const table = priceTable(loadEnvironment(ENV).environment.region);
+  const price = table.prices.elastiCacheValkeyNodeHour;
+  const monthly = (type: string) => Math.round(price[type] * table.hoursPerMonth * nodes * 100) / 100;
+  return Math.round((monthly('cache.t4g.medium') - monthly('cache.t4g.small')) * 100) / 100;
+}
+const nodes = () => loadEnvironment(ENV).cache.tiers.critical.replicas + 1;
+
+test('the same sources make the same base commit in every temporary repository and run: the command caches its synthesis', () => {
+  const other = createTempRepo('diff-repo-again-');
+  try {
+    expect(other.git('rev-parse', 'HEAD')).toBe(git('rev-parse', 'HEAD'));
+  } finally {
+    other.remove();
+  }
+  // Not the clock's: fixed author, committer and dates (2026-01-01T00:00:00Z).
+  expect(git('show', '--no-patch', '--format=%an <%ae> %at, %cn <%ce> %ct').trim()).toBe(
+    'test <test@example.com> 1767225600, test <test@example.com> 1767225600',
+  );
+});
+
 describe('npm run diff', () => {
-  test('fails with exit 2 when --base names no commit', () => {
-    const result = diffCommand(['--base', 'no-such-branch']);
+  test('fails with exit 2 when --base names no commit', async () => {
+    const result = await diffInProcess(['--base', 'no-such-branch']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--base: expected a commit, branch or tag of this repository, got "no-such-branch"');
   });
 
-  test('fails with exit 2 on an allow-list entry without a reason, naming the field, before synthesizing', () => {
+  test('fails with exit 2 on an allow-list entry without a reason, naming the field, before synthesizing', async () => {
     const entry = { env: ENV, stack: RENAME.stack, logicalId: 'DatabaseCluster5B53A178' };
     fs.writeFileSync(path.join(repo, '.diff-allow.json'), JSON.stringify([entry]));
-    const result = diffCommand(['--base', 'HEAD']);
+    const result = await diffInProcess(['--base', 'HEAD']);
     expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
       '.diff-allow.json: 0.reason: expected a reason a reviewer can check (why losing this resource is safe), got nothing (the field is missing)',
     );
+    // Nothing was checked out to synthesize.
+    expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
   test(
-    'a renamed stateful construct: exit 1, the resource named, the PR summary written, the worktree removed',
+    'a renamed stateful construct and a node type change over the budget: exit 1, the resource named, the monthly delta, the PR summary written, the worktree removed',
     () => {
-      edit(RENAME);
-      const markdown = path.join(repo, 'summary.md');
-      const result = diffCommand(['--base', 'HEAD', '--env', ENV, '--markdown', markdown]);
+      for (const change of [IN_PLACE, RENAME, NODE_TYPE, BUDGET]) edit(change);
+      // The entry point as npm runs it, in a child process.
+      const result = temp.run('diff.ts', ['--base', 'HEAD', '--env', ENV, '--markdown', 'summary.md']);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(1);
+
+      // The rename.
       const blocked = result.stdout.split('\n').filter((line) => line.includes('BLOCKED '));
       // The cluster, its instances, its secret and its log group: every stateful resource under the construct.
       expect(blocked.length).toBeGreaterThanOrEqual(3);
@@ -92,14 +145,38 @@ describe('npm run diff', () => {
           ),
         ),
       );
-      expect(result.stdout).toContain(`BLOCKED: ${blocked.length} stateful resources would be replaced or removed.`);
+      // The verdict names both reasons: the rename, and (the engine's cases below show the verdict of a budget alone) the budget.
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `BLOCKED: ${blocked.length} stateful resources would be replaced or removed\\. .* Over budget: ${ENV} would cost \\$[\\d,.]+.* a month, above its cost\\.monthlyBudget of \\$1\\.00\\.`,
+        ),
+      );
       // The CDK-style diff, as `cdk diff` prints it.
       expect(result.stdout).toMatch(new RegExp(`\\[-\\] ${RENAME.type} ${RENAME.path} ${id} destroy`));
 
-      const summary = fs.readFileSync(markdown, 'utf8');
+      // The cost section.
+      const delta = nodeDelta(nodes()).toFixed(2);
+      expect(result.stdout).toContain('Monthly cost (USD');
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `\\+\\$${delta}  ScaledApp-${ENV}-Data CacheCritical[0-9A-F]{8} \\(AWS::ElastiCache::ReplicationGroup\\) cache\\.t4g\\.medium Valkey node \\(was cache\\.t4g\\.small Valkey node\\): \\$`,
+        ),
+      );
+      expect(result.stdout).toMatch(
+        new RegExp(`  ${ENV}: \\$[\\d,.]+.* → \\$[\\d,.]+.*, \\+\\$[\\d,.]+.* a month; OVER BUDGET: .* > \\$1\\.00`),
+      );
+
+      const summary = fs.readFileSync(path.join(repo, 'summary.md'), 'utf8');
       expect(summary.startsWith('<!-- offline-cdk-diff -->')).toBe(true);
       expect(summary).toMatch(new RegExp(`\\| ❌ \\| ${ENV} \\| ${RENAME.stack} \\| \`${id}\` \\| ${RENAME.type} \\| removed \\|`));
       expect(summary).toMatch(new RegExp(`<details><summary>dev / ${RENAME.stack}: \\d+ added, .*\\d+ removed</summary>`));
+      expect(summary).toContain('### Monthly cost');
+      expect(summary).toMatch(
+        new RegExp(
+          `\\| ${ENV} \\| ScaledApp-${ENV}-Data \\| \`CacheCritical[0-9A-F]{8}\` \\| cache\\.t4g\\.medium Valkey node \\(was cache\\.t4g\\.small Valkey node\\) \\| .* \\| \\+\\$${delta} \\|`,
+        ),
+      );
+      fs.rmSync(path.join(repo, 'summary.md'));
 
       expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1);
     },
@@ -109,14 +186,13 @@ describe('npm run diff', () => {
 
 describe('the diff engine against one synthesis of the base', () => {
   test("a synthesis that fails is an error carrying the app's stderr (the command exits 2)", async () => {
-    edit({ file: `config/environments/${ENV}.ts`, from: 'readReplicas: 1,', to: 'readReplicas: -1,' });
+    edit({ file: ENV_FILE, from: 'readReplicas: 1,', to: 'readReplicas: -1,' });
     await expect(synthesize(repo, ENV, 'the working tree')).rejects.toThrow(
       /Synthesis of environment "dev" at the working tree failed \(exit 1\):\n.*database\.readReplicas: expected an integer >= /s,
     );
   });
 
   let base: RevisionTemplates;
-  const workingTree = async (): Promise<RevisionTemplates> => new Map([[ENV, await synthesize(repo, ENV, 'the working tree')]]);
   const changesOf = (report: DiffReport) =>
     report.environments.flatMap((e) => e.stacks.flatMap((s) => s.changes.map((c) => ({ stack: s.stack, ...c }))));
 
@@ -138,46 +214,131 @@ describe('the diff engine against one synthesis of the base', () => {
     expect(cached.dependencies[`ScaledApp-${ENV}-Service`]).toContain(`ScaledApp-${ENV}-Data`);
   });
 
-  test(
-    'an unchanged working tree has no changes and is safe',
-    async () => {
-      const report = compareRevisions(base, unchanged);
-      expect(report.exitCode).toBe(0);
-      expect(changesOf(report)).toEqual([]);
-      expect(report.environments[0].stacks.map((s) => s.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
-    },
-    SYNTH_TIMEOUT,
-  );
+  test('an unchanged working tree has no changes and is safe', () => {
+    const report = compareRevisions(base, unchanged);
+    expect(report.exitCode).toBe(0);
+    expect(changesOf(report)).toEqual([]);
+    expect(report.environments[0].stacks.map((s) => s.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+  });
 
-  describe("a working tree that changes the hot tier's eviction policy and renames the database", () => {
-    // One synthesis serves the three specifications below: synthesis is the slow part of this suite.
+  describe("a working tree that changes the hot tier's eviction policy and the critical tier's node type, and renames the database", () => {
+    // One synthesis serves every specification below: synthesis is the slow part of this suite. The command's edits
+    // without the budget (the budget tests set it in the templates), so all but one of its templates are ones
+    // cfn-guard has just seen.
     let head: RevisionTemplates;
+    /** The change from the base to this working tree; compared once, read by every case (a comparison takes a second). */
+    let report: DiffReport;
     beforeAll(async () => {
-      edit(IN_PLACE);
-      edit(RENAME);
-      head = await workingTree();
+      for (const change of [IN_PLACE, RENAME, NODE_TYPE]) edit(change);
+      head = new Map([[ENV, await synthesize(repo, ENV, 'the working tree')]]);
+      report = compareRevisions(base, head);
     }, SYNTH_TIMEOUT);
 
     test('the eviction-policy change is updated in place and not destructive', () => {
-      expect(changesOf(compareRevisions(base, head))).toContainEqual(
+      expect(changesOf(report)).toContainEqual(
         expect.objectContaining({ stack: IN_PLACE.stack, type: IN_PLACE.type, kind: 'updated in place', destructive: false }),
       );
     });
 
     test('the rename blocks (exit 1), naming the database cluster', () => {
-      const blocked = compareRevisions(base, head);
-      expect(blocked.exitCode).toBe(1);
-      expect(blocked.findings.map((f) => f.change.logicalId)).toContainEqual(expect.stringMatching(RENAME.logicalId));
+      expect(report.exitCode).toBe(1);
+      expect(report.findings.map((f) => f.change.logicalId)).toContainEqual(expect.stringMatching(RENAME.logicalId));
     });
 
     test('a reviewed allow-list entry per finding lets the rename pass, and the rename is still listed as allowed', () => {
-      const ids = compareRevisions(base, head).findings.map((f) => f.change.logicalId);
+      const ids = report.findings.map((f) => f.change.logicalId);
       const entries = ids.map((logicalId) => ({ env: ENV, stack: RENAME.stack, logicalId, reason: 'dev holds no data worth keeping' }));
       // One entry short still blocks.
       expect(compareRevisions(base, head, entries.slice(1)).exitCode).toBe(1);
       const allowed = compareRevisions(base, head, entries);
       expect(allowed.exitCode).toBe(0);
       expect(allowed.findings).toEqual(entries.map((entry) => expect.objectContaining({ stack: RENAME.stack, allowedBy: entry })));
+    });
+
+    describe('the cost delta of the node type change', () => {
+      /** The head's templates with `monthlyBudget` set in their cost model, as a config change would set it. */
+      function withBudget(templates: RevisionTemplates, monthlyBudget: number | undefined): RevisionTemplates {
+        const copy = structuredClone(templates.get(ENV)!);
+        for (const template of copy.values()) {
+          const metadata = template.Metadata as Record<string, CostModelMetadata> | undefined;
+          if (metadata?.[COST_MODEL_METADATA]) metadata[COST_MODEL_METADATA] = { ...metadata[COST_MODEL_METADATA], monthlyBudget };
+        }
+        return new Map([[ENV, copy]]);
+      }
+
+      /**
+       * An allow-list entry for every stateful finding and deploy-plan hazard of `change` (the rename's): with it, the
+       * exit code is the cost's alone.
+       */
+      const allowingAll = (change: DiffReport): AllowEntry[] => {
+        const reason = 'dev holds no data worth keeping';
+        return [
+          ...change.findings.map((f) => ({ env: ENV, stack: f.stack, logicalId: f.change.logicalId, reason })),
+          ...change.hazards.map((h) => ({ env: ENV, stack: h.hazard.stack, logicalId: h.hazard.logicalId, reason })),
+        ];
+      };
+
+      /** The renamed database's lines: under its old construct ID before, under its new one after. */
+      const renamed = (logicalId: string) => /^(Primary)?Database/.test(logicalId);
+
+      test('exactly the changed tier moves, by (new − old price) × 730 h × nodes; the rename only moves lines; the totals move by the tier', () => {
+        const [cost] = report.cost;
+        expect(cost.env).toBe(ENV);
+        expect(cost.changes.filter((c) => !renamed(c.logicalId))).toEqual([
+          expect.objectContaining({
+            stack: `ScaledApp-${ENV}-Data`,
+            type: 'AWS::ElastiCache::ReplicationGroup',
+            item: 'cache.t4g.medium Valkey node',
+            itemBefore: 'cache.t4g.small Valkey node',
+            delta: { low: nodeDelta(nodes()), expected: nodeDelta(nodes()), high: nodeDelta(nodes()) },
+          }),
+        ]);
+        // Every line of the renamed database leaves under its old ID and comes back under its new one, at the same price.
+        const moved = cost.changes.filter((c) => renamed(c.logicalId));
+        const line = (c: (typeof moved)[number], side: 'before' | 'after') => `${c.stack} ${c.type} ${c.item} ${JSON.stringify(c[side])}`;
+        const gone = moved.filter((c) => !c.logicalId.startsWith('Primary'));
+        const added = moved.filter((c) => c.logicalId.startsWith('Primary'));
+        expect(gone.length).toBeGreaterThan(0);
+        expect(gone.map((c) => c.after.expected)).toEqual(gone.map(() => 0));
+        expect(added.map((c) => line(c, 'after')).sort()).toEqual(gone.map((c) => line(c, 'before')).sort());
+        expect(cost.delta.expected).toBeCloseTo(nodeDelta(nodes()), 2);
+        expect(cost.totalAfter.expected).toBeCloseTo(cost.totalBefore.expected + nodeDelta(nodes()), 2);
+      });
+
+      test('the budget exit code: 1 when the change crosses the budget, 0 below it, 0 without one', () => {
+        const [{ totalBefore, totalAfter }] = report.cost;
+        // A budget changes the cost model's metadata only: the rename's findings and hazards are the same.
+        const costOnly = (monthlyBudget: number | undefined) =>
+          compareRevisions(base, withBudget(head, monthlyBudget), allowingAll(report));
+        const between = Math.floor((totalBefore.expected + totalAfter.expected) / 2);
+        expect(totalBefore.expected).toBeLessThan(between);
+        const over = costOnly(between);
+        expect(over.exitCode).toBe(1);
+        expect(over.cost[0].overBudget).toBe(true);
+        // The rename allowed, the budget alone blocks, and the verdict says so.
+        expect(renderText(over, { revision: resolveRevision(repo, 'HEAD') })).toContain(
+          'BLOCKED: the change takes the monthly cost above the budget; lower the cost, or raise cost.monthlyBudget in review.',
+        );
+        expect(costOnly(Math.ceil(totalAfter.expected) + 1).exitCode).toBe(0);
+        expect(costOnly(undefined).exitCode).toBe(0);
+      });
+
+      test('a change that lowers the cost passes even when the total stays above the budget', () => {
+        // The reverse change: from the bigger node back to the smaller one, with a budget below both totals.
+        const lower = compareRevisions(head, withBudget(base, 1));
+        expect(lower.cost[0].delta.expected).toBeLessThan(0);
+        expect(lower.cost[0].overBudget).toBe(false);
+        // Its only block is the rename's, reversed: allowed, the command exits 0.
+        expect(compareRevisions(head, withBudget(base, 1), allowingAll(lower)).exitCode).toBe(0);
+      });
+
+      test('a base revision without the cost model is priced with the working tree’s', () => {
+        const bare = structuredClone(base.get(ENV)!);
+        for (const template of bare.values()) delete (template.Metadata as Record<string, unknown> | undefined)?.[COST_MODEL_METADATA];
+        const [cost] = compareRevisions(new Map([[ENV, bare]]), head).cost;
+        expect(cost.before?.modelSource).toBe('fallback');
+        expect(cost.delta.expected).toBeCloseTo(nodeDelta(nodes()), 2);
+      });
     });
   });
 });

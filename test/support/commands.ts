@@ -1,7 +1,8 @@
 /**
- * The review commands (`npm run verify`, `npm run chaos`) under test, offline: in this process (`runInProcess`) or,
- * as npm runs them, in a child process (`runScript`). A child per case cost about 3 s (ts-node transpiling what the
- * command imports, the AWS SDK loading), so each command keeps one child-process test for the entry point's wiring.
+ * The review commands (`npm run verify`, `npm run chaos`, `npm run diff`) under test, offline: in this process
+ * (`runInProcess`) or, as npm runs them, in a child process (`runScript`; the diff's in its temporary repository,
+ * test/support/temp-repo.ts). A child per case cost about 3 s (ts-node transpiling what the command imports, the AWS
+ * SDK loading), so each command keeps one child-process test for the entry point's wiring.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
