@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): the cost of synthesizing one environment through cdk.json's app (ts-node,
-# transpile-only) against the same app compiled once with tsc and run by plain node.
+# Benchmark (not a test): the cost of synthesizing one environment through cdk.json's app (tsx,
+# esbuild's transpiling) against the same app compiled once with tsc and run by plain node.
 #   bash scripts/bench-synth.sh [ENV] [RUNS]        (defaults: prod, 5)
 # Prints the median of RUNS for each way, for the app alone and through the CDK CLI, and their ratios.
 set -euo pipefail
@@ -15,7 +15,7 @@ bash scripts/compile-app.sh >/dev/null
 ts_app=$(node -e 'console.log(require("./cdk.json").app)')
 js_app="node dist/bin/app.js"
 # The same node flags as cdk.json's app (e.g. --single-threaded-gc), for a like-for-like ratio.
-js_flags_app="node $(echo "$ts_app" | sed -E 's/^node //; s/-r ts-node\/register\/transpile-only//; s/bin\/app\.ts//') dist/bin/app.js"
+js_flags_app="node $(echo "$ts_app" | sed -E 's/^node //; s/--import tsx//; s/bin\/app\.ts//') dist/bin/app.js"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 

@@ -1,17 +1,17 @@
 /**
  * The command-line contract: `cdk synth`'s app and `npm run config` on good and bad configuration.
- * These run the real entry points in a child process (ts-node, transpile-only, as cdk.json does).
+ * These run the real entry points in a child process (tsx, `TS_LOADER`, as cdk.json and package.json do).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CHILD_NODE_FLAGS } from './support/child';
+import { CHILD_NODE_FLAGS, TS_LOADER } from './support/child';
 
 const ROOT = path.join(__dirname, '..');
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', ...args], {
+  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, ...TS_LOADER, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -46,6 +46,17 @@ fs.writeFileSync(
 };
 `,
 );
+
+describe('the entry points run as the tests run them', () => {
+  test("cdk.json's app and every package.json script that runs a TypeScript file load it with TS_LOADER", () => {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const app = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { app: string }).app;
+    const commands = [app, ...Object.values(scripts).filter((command) => /\.ts\b/.test(command))];
+    // The app, and config, diff, verify, cost, chaos, workload and the document generators.
+    expect(commands.length).toBeGreaterThanOrEqual(10);
+    for (const command of commands) expect(command).toMatch(new RegExp(`^node (--[\\w-]+ )*${TS_LOADER.join(' ')} \\S+\\.ts$`));
+  });
+});
 
 describe('bin/app.ts (the app cdk.json runs)', () => {
   test('without -c env it synthesizes dev: one template per layer', () => {

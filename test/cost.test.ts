@@ -16,7 +16,7 @@ import { pricingRule } from '../scripts/cost/catalog';
 import { compareEstimates, type EnvironmentEstimate, estimateEnvironment } from '../scripts/cost/estimate';
 import { PRICES_DIR, priceTable, PriceTableError } from '../scripts/cost/prices';
 import { COST_GUIDE_FILE, renderCostGuide } from '../scripts/cost-docs';
-import { CHILD_NODE_FLAGS } from './support/child';
+import { CHILD_NODE_FLAGS, TS_LOADER } from './support/child';
 import { configOf, synth } from './support/synth';
 
 const REAL_TABLE = JSON.parse(fs.readFileSync(path.join(PRICES_DIR, 'eu-west-1.json'), 'utf8'));
@@ -295,7 +295,7 @@ describe('what the estimate refuses', () => {
   test('npm run cost fails with exit 2 on an unknown environment, naming the ones there are, before synthesizing', () => {
     const result = spawnSync(
       process.execPath,
-      [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', 'scripts/cost.ts', '--env', 'nope'],
+      [...CHILD_NODE_FLAGS, ...TS_LOADER, 'scripts/cost.ts', '--env', 'nope'],
       {
         cwd: path.join(__dirname, '..'),
         encoding: 'utf8',

@@ -3,7 +3,7 @@
  * that need no AWS answer (usage, configuration, what the environment has, credentials).
  *
  * Each case runs the command's `main` in this process (test/support/commands.ts), except the last, which runs
- * the entry point in a child process as npm runs it (ts-node, transpile-only).
+ * the entry point in a child process as npm runs it (tsx, without a type check).
  */
 import { main } from '../../scripts/chaos';
 import { offlineAwsEnvironment, runInProcess, runScript } from '../support/commands';

@@ -1,7 +1,7 @@
 /**
  * The review commands (`npm run verify`, `npm run chaos`, `npm run diff`) under test, offline: in this process
  * (`runInProcess`) or, as npm runs them, in a child process (`runScript`; the diff's in its temporary repository,
- * test/support/temp-repo.ts). A child per case cost about 3 s (ts-node transpiling what the command imports, the AWS
+ * test/support/temp-repo.ts). A child per case cost about 3 s (transpiling what the command imports, the AWS
  * SDK loading), so each command keeps one child-process test for the entry point's wiring.
  */
 import { spawnSync } from 'child_process';
@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runCommand } from '../../scripts/run-main';
-import { CHILD_NODE_FLAGS } from './child';
+import { CHILD_NODE_FLAGS, TS_LOADER } from './child';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -49,9 +49,9 @@ export function offlineAwsEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** `scripts/<script>` run as npm runs it (ts-node, transpile-only), in a child process. */
+/** `scripts/<script>` run as npm runs it (`TS_LOADER`), in a child process. */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): CommandResult {
-  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', `scripts/${script}`, ...args], {
+  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, ...TS_LOADER, `scripts/${script}`, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env,

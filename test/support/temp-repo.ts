@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CHILD_NODE_FLAGS } from './child';
+import { CHILD_NODE_FLAGS, TS_LOADER } from './child';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** What the app needs to synthesize, and the diff command itself. */
@@ -64,7 +64,7 @@ export function createTempRepo(prefix: string): TempRepo {
     run(script, args) {
       const result = spawnSync(
         process.execPath,
-        [...CHILD_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', `scripts/${script}`, ...args],
+        [...CHILD_NODE_FLAGS, ...TS_LOADER, `scripts/${script}`, ...args],
         // This test file's environment (the suite's shortcuts of test/support/synth-setup.ts), not the process's.
         { cwd: dir, encoding: 'utf8', env: process.env },
       );

@@ -3,7 +3,7 @@
  * only the paths that need no AWS answer (usage, configuration, credentials) can run here.
  *
  * Each case runs the command's `main` in this process (test/support/commands.ts), except the last, which runs
- * the entry point in a child process as npm runs it (ts-node, transpile-only).
+ * the entry point in a child process as npm runs it (tsx, without a type check).
  */
 import { main } from '../../scripts/verify';
 import { offlineAwsEnvironment, runInProcess, runScript } from '../support/commands';
