@@ -64,7 +64,9 @@ fs.writeFileSync(
 
 describe('bin/app.ts (the app cdk.json runs)', () => {
   // The entry point itself, in a child process as the CDK CLI runs it: context and output directory from the
-  // variables, exit code 0, the templates written.
+  // variables, exit code 0, the templates written. Its templates are byte for byte those of environments.test.ts's
+  // whole-gate synthesis of dev (cdk.json's context in both), so in one run cfn-guard checks them once: whichever
+  // runs second finds its findings in the result cache.
   test('without -c env it synthesizes dev: one template per layer', async () => {
     const result = await synthApp({}, 'child process');
     expect(result.status).toBe(0);
