@@ -30,15 +30,26 @@ test('fails the synth when a new resource breaks a rule, naming the rule and the
   expect(() => app.synth()).toThrow(/ERROR The S3 Bucket has server access logs disabled[\s\S]*CarelessBucket[\s\S]*AwsSolutions-S1/);
 });
 
+/**
+ * An app with the gate `compliance` (what `buildEnvironment` applies to an environment's app) and, in one stack, two
+ * keys that satisfy every cdk-nag pack (rotation on) but let anyone the account allows create grants (CT.KMS.PR.3),
+ * the second one acknowledged. No environment around them: cfn-guard would check its templates too, about 2 s of CPU
+ * each that it has not seen, and test/environments.test.ts proves that every environment's synth runs the controls.
+ */
+function appWithCarelessKeys(compliance: ComplianceOptions) {
+  const app = newApp();
+  applyCompliance(app, compliance);
+  const stack = new Stack(app, 'Keys');
+  new kms.Key(stack, 'CarelessKey', { enableKeyRotation: true });
+  const acknowledged = new kms.Key(stack, 'AcknowledgedKey', { enableKeyRotation: true });
+  acknowledge(acknowledged, 'A key for this test only: it proves that an acknowledgement covers its own resource.', 'CT.KMS.PR.3');
+  return { app, acknowledged };
+}
+
 describe('Control Tower proactive controls', () => {
   test('fail the synth when a new resource breaks one, naming the control and the resource; an acknowledgement on that resource alone lets it pass', () => {
-    // GIVEN two keys that satisfy every cdk-nag pack (rotation on) but let anyone the account allows create grants
-    const app = newApp();
-    const { data } = buildEnvironment(app, loadEnvironment('dev'), FULL_COMPLIANCE);
-    new kms.Key(data, 'CarelessKey', { enableKeyRotation: true });
-    const acknowledged = new kms.Key(data, 'AcknowledgedKey', { enableKeyRotation: true });
-    // WHEN one of them is acknowledged
-    acknowledge(acknowledged, 'A key for this test only: it proves that an acknowledgement covers its own resource.', 'CT.KMS.PR.3');
+    // GIVEN two keys that break CT.KMS.PR.3, WHEN one of them is acknowledged
+    const { app, acknowledged } = appWithCarelessKeys(FULL_COMPLIANCE);
     // THEN the synth fails on the other one, and only on it
     let message = '';
     try {
@@ -47,7 +58,7 @@ describe('Control Tower proactive controls', () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/CT\.KMS\.PR\.3/);
-    expect(message).toMatch(/ScaledApp-dev-Data\/CarelessKey\/Resource/);
+    expect(message).toMatch(/Keys\/CarelessKey\/Resource/);
     expect(message).toMatch(/Acknowledge with 'cfn-guard::CT\.KMS\.PR\.3'/);
     expect(message).not.toMatch(/AcknowledgedKey/);
     // AND the acknowledged key carries the suppression where Guard rules read it
@@ -180,16 +191,10 @@ describe('the variants teams make pass every rule pack and Control Tower control
   });
 
   test('turning the Control Tower controls off, as the suite does for other variants, changes no template', () => {
-    // The suite's gate (SUITE_COMPLIANCE, `synth()`'s) leaves the controls out: a key that only a control refuses
-    // (CT.KMS.PR.3, as in the Control Tower test above) fails the whole gate and passes the suite's.
-    const appWithKey = (compliance: ComplianceOptions) => {
-      const app = newApp();
-      applyCompliance(app, compliance);
-      new kms.Key(new Stack(app, 'S'), 'CarelessKey', { enableKeyRotation: true });
-      return app;
-    };
-    expect(() => appWithKey(FULL_COMPLIANCE).synth()).toThrow(/CT\.KMS\.PR\.3/);
-    expect(pluginsThatRan(appWithKey(SUITE_COMPLIANCE))).not.toContain('cfn-guard');
+    // The suite's gate (SUITE_COMPLIANCE, `synth()`'s) leaves the controls out: the key that the whole gate refuses
+    // (the Control Tower test above) passes it.
+    expect(() => appWithCarelessKeys(FULL_COMPLIANCE).app.synth()).toThrow(/CT\.KMS\.PR\.3/);
+    expect(pluginsThatRan(appWithCarelessKeys(SUITE_COMPLIANCE).app)).not.toContain('cfn-guard');
     // The first variant's templates with the whole gate (the synthesis the test above made) are byte for byte the
     // suite's, with the controls off.
     const [label, config] = VARIANTS[0];
