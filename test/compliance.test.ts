@@ -118,9 +118,9 @@ describe('Control Tower proactive controls', () => {
  * is checked with the whole gate on dev, staging and prod by test/environments.test.ts.
  */
 const VARIANTS: [string, () => AppConfig][] = [
-  // The `postgres` engine outside production (the acknowledgements a non-production environment carries, and the
-  // fault-injection experiments on instances, which prod does not opt in to), and a second service that only reads:
-  // the reader user alone, one cache tier of the three. The permission matrix's variant (test/iam/environments.ts).
+  // The `postgres` engine outside production (with the fault-injection experiments on instances, which prod does not
+  // opt in to), and a second service that only reads: the reader user alone, one cache tier of the three. The
+  // permission matrix's variant (test/iam/environments.ts), whose templates the run shares (see the last test here).
   ...['staging + worker (postgres)'].map((label) => {
     const found = MATRIX_ENVIRONMENTS.find(([l]) => l === label);
     if (!found) throw new Error(`test/iam/environments.ts has no environment "${label}" any more`);
