@@ -112,8 +112,9 @@ describe('Control Tower proactive controls', () => {
  * features that the schema allows together combined into one variant: each synthesis with the whole gate costs
  * cfn-guard about 2 s per template it has not seen, and every template of a variant is new to it.
  *
- * The engine changes only the database's resources (lib/stacks/data-stack.ts) and the fault-injection experiments
- * on them (lib/chaos/experiments.ts); services, cache tiers and rollouts are the same resources on either engine.
+ * The engine changes only the database's resources (lib/stacks/data-stack.ts) and what refers to them (their alarms,
+ * the stack outputs, the fault-injection experiments of lib/chaos/experiments.ts); services, cache tiers and rollouts
+ * are the same resources on either engine.
  * So the features below ride on the `postgres` engine, and `aurora-postgresql`, which every environment file uses,
  * is checked with the whole gate on dev, staging and prod by test/environments.test.ts.
  */
