@@ -7,25 +7,37 @@ import { App } from 'aws-cdk-lib';
 import { ConfigError, loadEnvironment } from '../config/load';
 import { buildEnvironment } from '../lib/app';
 
-const app = new App({ autoSynth: false });
-const envName = String(app.node.tryGetContext('env') ?? 'dev');
-// For teams that keep environment files elsewhere (and for tests of bad configuration).
-const environmentsDir = app.node.tryGetContext('environmentsDir') as string | undefined;
-// An organization's own CloudFormation Guard rules (files or directories), run beside the Control Tower controls:
-// `"guardRules": ["../org-policies/guard"]` in cdk.json's context, or `-c guardRules=DIR` (comma-separated).
-const guardRulesContext = app.node.tryGetContext('guardRules') as string | string[] | undefined;
-const guardRules = typeof guardRulesContext === 'string' ? guardRulesContext.split(',').filter((r) => r !== '') : guardRulesContext;
+/**
+ * Synthesizes the environment the context names into the output directory the CDK CLI gives (`CDK_CONTEXT_JSON`,
+ * `CDK_OUTDIR`, read by `App`) and returns 0; on bad configuration, writes every problem to stderr, no template,
+ * and returns 1. Any other error, an unacknowledged compliance finding among them, is thrown, as `cdk synth`
+ * reports it. Exported for the tests that run it in their own process (test/cli.test.ts).
+ */
+export function main(): number {
+  const app = new App({ autoSynth: false });
+  const envName = String(app.node.tryGetContext('env') ?? 'dev');
+  // For teams that keep environment files elsewhere (and for tests of bad configuration).
+  const environmentsDir = app.node.tryGetContext('environmentsDir') as string | undefined;
+  // An organization's own CloudFormation Guard rules (files or directories), run beside the Control Tower controls:
+  // `"guardRules": ["../org-policies/guard"]` in cdk.json's context, or `-c guardRules=DIR` (comma-separated).
+  const guardRulesContext = app.node.tryGetContext('guardRules') as string | string[] | undefined;
+  const guardRules = typeof guardRulesContext === 'string' ? guardRulesContext.split(',').filter((r) => r !== '') : guardRulesContext;
 
-// cfn-guard's findings kept by content (lib/guard-validator.ts): the test suite sets it for the syntheses it spawns.
-const guardResultCacheDir = process.env.GUARD_RESULT_CACHE_DIR || undefined;
+  // cfn-guard's findings kept by content (lib/guard-validator.ts): the test suite sets it for the syntheses it spawns.
+  const guardResultCacheDir = process.env.GUARD_RESULT_CACHE_DIR || undefined;
 
-try {
-  buildEnvironment(app, loadEnvironment(envName, environmentsDir), { guardRules, guardResultCacheDir });
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  process.stderr.write(
-    `Configuration of environment "${envName}" is invalid (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${e.message}\n`,
-  );
-  process.exit(1);
+  try {
+    buildEnvironment(app, loadEnvironment(envName, environmentsDir), { guardRules, guardResultCacheDir });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(
+      `Configuration of environment "${envName}" is invalid (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${e.message}\n`,
+    );
+    return 1;
+  }
+  app.synth();
+  return 0;
 }
-app.synth();
+
+// `process.exitCode`, not `process.exit()`: the process ends when its output is written, with this code.
+if (require.main === module) process.exitCode = main();

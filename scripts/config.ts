@@ -9,7 +9,8 @@ import { ConfigError, ENVIRONMENTS_DIR, listEnvironments, loadEnvironment } from
 
 const USAGE = 'usage: npm run config -- --env NAME [--environments-dir DIR]';
 
-function main(argv: string[]): number {
+/** The exit code: 0, 1 on bad configuration, 2 on bad usage. Exported for the tests that run it in their own process. */
+export function main(argv: string[]): number {
   let values: { env?: string; 'environments-dir'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -36,4 +37,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

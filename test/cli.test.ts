@@ -1,12 +1,19 @@
 /**
  * The command-line contract: `cdk synth`'s app and `npm run config` on good and bad configuration.
- * These run the real entry points in a child process (tsx, `TS_LOADER`, as cdk.json and package.json do).
+ *
+ * Each entry point runs once in a child process as its users run it (tsx, `TS_LOADER`, as cdk.json and
+ * package.json do): the wiring from the process to `main`, its exit code and its output. The other cases run the
+ * same `main` in this process (test/support/commands.ts): a child costs about 1 s of CPU (tsx, loading
+ * aws-cdk-lib) before it does anything, and those cases stop before any synthesis.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main as appMain } from '../bin/app';
+import { main as configMain } from '../scripts/config';
 import { CHILD_NODE_FLAGS, TS_LOADER } from './support/child';
+import { runInProcess } from './support/commands';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -24,16 +31,24 @@ const CDK_JSON_CONTEXT = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json')
 
 /**
  * Runs bin/app.ts as the CDK CLI would: cdk.json's context and the command line's in CDK_CONTEXT_JSON, output
- * directory in CDK_OUTDIR. (Without cdk.json's feature flags the audit bucket takes S3 log delivery through an
- * ACL, which Control Tower's CT.S3.PR.5 refuses: the flags are part of the app.)
+ * directory in CDK_OUTDIR; in a child process, or its `main` in this one with the same variables. (Without cdk.json's
+ * feature flags the audit bucket takes S3 log delivery through an ACL, which Control Tower's CT.S3.PR.5 refuses:
+ * the flags are part of the app.)
  */
-function synthApp(context: Record<string, string>) {
+async function synthApp(context: Record<string, string>, where: 'child process' | 'in process') {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-out-'));
-  const result = run(['bin/app.ts'], { CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, ...context }) });
+  const cli = { CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, ...context }) };
+  const result =
+    where === 'child process'
+      ? run(['bin/app.ts'], cli)
+      : await runInProcess('bin/app.ts', async () => appMain(), [], { ...process.env, ...cli });
   const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
   fs.rmSync(outdir, { recursive: true, force: true });
   return { ...result, templates };
 }
+
+/** `npm run config`'s `main` in this process. */
+const config = (argv: string[]) => runInProcess('config', async (args) => configMain(args), argv, process.env);
 
 const BAD_ENV_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-envs-'));
 fs.writeFileSync(
@@ -59,8 +74,12 @@ describe('the entry points run as the tests run them', () => {
 });
 
 describe('bin/app.ts (the app cdk.json runs)', () => {
-  test('without -c env it synthesizes dev: one template per layer', () => {
-    const result = synthApp({});
+  // The entry point itself, in a child process as the CDK CLI runs it: context and output directory from the
+  // variables, exit code 0, the templates written. Its templates are byte for byte those of environments.test.ts's
+  // whole-gate synthesis of dev (cdk.json's context in both), so in one run cfn-guard checks them once: whichever
+  // runs second finds its findings in the result cache.
+  test('without -c env it synthesizes dev: one template per layer', async () => {
+    const result = await synthApp({}, 'child process');
     expect(result.status).toBe(0);
     expect(result.templates.sort()).toEqual([
       // dev is not production: it has the fault-injection experiments.
@@ -72,15 +91,15 @@ describe('bin/app.ts (the app cdk.json runs)', () => {
     ]);
   });
 
-  test('fails on an unknown environment, lists the known ones, and writes no template', () => {
-    const result = synthApp({ env: 'prd' });
+  test('fails on an unknown environment, lists the known ones, and writes no template', async () => {
+    const result = await synthApp({ env: 'prd' }, 'in process');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/expected one of .*dev.*prod.*staging.*got "prd"/);
     expect(result.templates).toEqual([]);
   });
 
-  test('fails on bad configuration with every problem, and writes no template', () => {
-    const result = synthApp({ env: 'broken', environmentsDir: BAD_ENV_DIR });
+  test('fails on bad configuration with every problem, and writes no template', async () => {
+    const result = await synthApp({ env: 'broken', environmentsDir: BAD_ENV_DIR }, 'in process');
     expect(result.status).toBe(1);
     // The three below, and production's two recovery guard rails (copy region, vault lock) the file leaves out.
     expect(result.stderr).toContain('is invalid (5 problems)');
@@ -93,14 +112,16 @@ describe('bin/app.ts (the app cdk.json runs)', () => {
 });
 
 describe('npm run config', () => {
-  test('prints the resolved configuration as JSON on stdout only', () => {
-    const result = run(['scripts/config.ts', '--env', 'prod']);
+  test('prints the resolved configuration as JSON on stdout only', async () => {
+    const result = await config(['--env', 'prod']);
     expect(result.status).toBe(0);
-    const config = JSON.parse(result.stdout);
-    expect(config.environment).toMatchObject({ name: 'prod', production: true });
-    expect(config.database.deletionProtection).toBe(true);
+    const printed = JSON.parse(result.stdout);
+    expect(printed.environment).toMatchObject({ name: 'prod', production: true });
+    expect(printed.database.deletionProtection).toBe(true);
+    expect(result.stderr).toBe('');
   });
 
+  // The entry point itself, in a child process as npm runs it: the arguments reach `main`, its code is the process's.
   test('prints the same problems as synth and exits 1 on bad configuration', () => {
     const result = run(['scripts/config.ts', '--env', 'broken', '--environments-dir', BAD_ENV_DIR]);
     expect(result.status).toBe(1);
@@ -108,8 +129,8 @@ describe('npm run config', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(5);
   });
 
-  test('exits 2 with usage when --env is missing', () => {
-    const result = run(['scripts/config.ts']);
+  test('exits 2 with usage when --env is missing', async () => {
+    const result = await config([]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/usage: npm run config -- --env NAME/);
   });

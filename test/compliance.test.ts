@@ -3,20 +3,20 @@
  * proactive controls run in every synth, and a finding that is not acknowledged fails it. (That every environment synthesizes clean is checked in
  * environments.test.ts, which synthesizes each environment once for all its whole-environment checks.) The
  * variants teams make are checked here against every pack and control: the suite's other syntheses of variants
- * run the cdk-nag packs only (`complianceFor` in test/support/synth.ts).
+ * run the cdk-nag packs only (`SUITE_COMPLIANCE` in test/support/synth.ts).
  */
 import * as fs from 'fs';
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { type App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import * as path from 'path';
 import { type AppConfig, listEnvironments, loadEnvironment } from '../config/load';
-import { buildEnvironment } from '../lib/app';
-import { acknowledge } from '../lib/compliance';
+import { buildEnvironment, type EnvironmentStacks } from '../lib/app';
+import { acknowledge, applyCompliance, type ComplianceOptions } from '../lib/compliance';
 import { controlTowerControls } from '../lib/guard-validator';
-import { acknowledgements, COMPLIANCE_FILE, renderComplianceReport } from '../scripts/compliance-docs';
+import { type Acknowledgement, acknowledgements, COMPLIANCE_FILE, renderComplianceReport } from '../scripts/compliance-docs';
 import { MATRIX_ENVIRONMENTS } from './iam/environments';
 import { RATELIMIT_TIER, WORKER_SERVICE } from './support/fixtures';
 import { configOf, FULL_COMPLIANCE, newApp, SUITE_COMPLIANCE, synth } from './support/synth';
@@ -30,15 +30,26 @@ test('fails the synth when a new resource breaks a rule, naming the rule and the
   expect(() => app.synth()).toThrow(/ERROR The S3 Bucket has server access logs disabled[\s\S]*CarelessBucket[\s\S]*AwsSolutions-S1/);
 });
 
+/**
+ * An app with the gate `compliance` (what `buildEnvironment` applies to an environment's app) and, in one stack, two
+ * keys that satisfy every cdk-nag pack (rotation on) but let anyone the account allows create grants (CT.KMS.PR.3),
+ * the second one acknowledged. No environment around them: cfn-guard would check its templates too, about 2 s of CPU
+ * each that it has not seen, and test/environments.test.ts proves that every environment's synth runs the controls.
+ */
+function appWithCarelessKeys(compliance: ComplianceOptions) {
+  const app = newApp();
+  applyCompliance(app, compliance);
+  const stack = new Stack(app, 'Keys');
+  new kms.Key(stack, 'CarelessKey', { enableKeyRotation: true });
+  const acknowledged = new kms.Key(stack, 'AcknowledgedKey', { enableKeyRotation: true });
+  acknowledge(acknowledged, 'A key for this test only: it proves that an acknowledgement covers its own resource.', 'CT.KMS.PR.3');
+  return { app, acknowledged };
+}
+
 describe('Control Tower proactive controls', () => {
   test('fail the synth when a new resource breaks one, naming the control and the resource; an acknowledgement on that resource alone lets it pass', () => {
-    // GIVEN two keys that satisfy every cdk-nag pack (rotation on) but let anyone the account allows create grants
-    const app = newApp();
-    const { data } = buildEnvironment(app, loadEnvironment('dev'), FULL_COMPLIANCE);
-    new kms.Key(data, 'CarelessKey', { enableKeyRotation: true });
-    const acknowledged = new kms.Key(data, 'AcknowledgedKey', { enableKeyRotation: true });
-    // WHEN one of them is acknowledged
-    acknowledge(acknowledged, 'A key for this test only: it proves that an acknowledgement covers its own resource.', 'CT.KMS.PR.3');
+    // GIVEN two keys that break CT.KMS.PR.3, WHEN one of them is acknowledged
+    const { app, acknowledged } = appWithCarelessKeys(FULL_COMPLIANCE);
     // THEN the synth fails on the other one, and only on it
     let message = '';
     try {
@@ -47,7 +58,7 @@ describe('Control Tower proactive controls', () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/CT\.KMS\.PR\.3/);
-    expect(message).toMatch(/ScaledApp-dev-Data\/CarelessKey\/Resource/);
+    expect(message).toMatch(/Keys\/CarelessKey\/Resource/);
     expect(message).toMatch(/Acknowledge with 'cfn-guard::CT\.KMS\.PR\.3'/);
     expect(message).not.toMatch(/AcknowledgedKey/);
     // AND the acknowledged key carries the suppression where Guard rules read it
@@ -70,8 +81,10 @@ describe('Control Tower proactive controls', () => {
   });
 
   test('prod: every Guard acknowledgement is in the template metadata of its resource (guard.SuppressedRules)', () => {
-    const { app } = synth('prod');
-    const assembly = app.synth();
+    const prod = synth('prod');
+    const { app } = prod;
+    // The templates through synth(): where another file synthesized prod, they are read, not synthesized again.
+    const layerOf = new Map((Object.entries(prod.stacks) as [keyof EnvironmentStacks, Stack][]).map(([layer, s]) => [s.stackName, layer]));
     let checked = 0;
     for (const construct of app.node.findAll()) {
       for (const entry of construct.node.metadata) {
@@ -79,7 +92,7 @@ describe('Control Tower proactive controls', () => {
         for (const rule of Object.keys(entry.data as Record<string, string>).filter((r) => r.startsWith('cfn-guard::'))) {
           const resource = construct as CfnResource;
           const stack = Stack.of(resource);
-          const template = assembly.getStackByName(stack.stackName).template as {
+          const template = prod.template(layerOf.get(stack.stackName)!).toJSON() as {
             Resources: Record<string, { Metadata?: { guard?: { SuppressedRules?: string[] } } }>;
           };
           const control = controlTowerControls().get(rule.slice('cfn-guard::'.length))!;
@@ -95,69 +108,123 @@ describe('Control Tower proactive controls', () => {
 });
 
 /**
- * The configurations teams derive from the environment files, chosen for the resources they add or change: another
- * service, another tier, the other engine, another rollout (blue/green: other deployment settings of the ECS
- * service; linear differs from the canary only in its step sizes).
+ * The configurations teams derive from the environment files, chosen for the resources they add or change, with
+ * features that the schema allows together combined into one variant: each synthesis with the whole gate costs
+ * cfn-guard about 2 s per template it has not seen, and every template of a variant is new to it.
+ *
+ * The engine changes only the database's resources (lib/stacks/data-stack.ts) and what refers to them (their alarms,
+ * the stack outputs, the fault-injection experiments of lib/chaos/experiments.ts); services, cache tiers and rollouts
+ * are the same resources on either engine.
+ * So the features below ride on the `postgres` engine, and `aurora-postgresql`, which every environment file uses,
+ * is checked with the whole gate on dev, staging and prod by test/environments.test.ts.
  */
 const VARIANTS: [string, () => AppConfig][] = [
-  // The other engine, in production and, with a second service, outside it.
-  ...['staging + worker (postgres)', 'prod (postgres)'].map((label) => {
+  // The `postgres` engine outside production (with the fault-injection experiments on instances, which prod does not
+  // opt in to), and a second service that only reads: the reader user alone, one cache tier of the three. The
+  // permission matrix's variant (test/iam/environments.ts), whose templates the run shares (see the last test here).
+  ...['staging + worker (postgres)'].map((label) => {
     const found = MATRIX_ENVIRONMENTS.find(([l]) => l === label);
     if (!found) throw new Error(`test/iam/environments.ts has no environment "${label}" any more`);
     return found;
   }),
   [
-    'prod + worker service + ratelimit tier',
+    // The `postgres` engine in production (two replicas, the production settings); a second service that writes
+    // (its own users and schema migration function, every cache tier, the production rollout: canary); a third
+    // cache tier, Multi-AZ with a replica; and the api's blue/green rollout (other deployment settings of the ECS
+    // service than the canary's; linear differs from the canary only in its step sizes).
+    'prod (postgres) + worker service + ratelimit tier, api blue/green',
     () =>
       configOf('prod', {
-        services: { worker: { ...WORKER_SERVICE, tasks: { desired: 2, min: 2, max: 4 }, logRetentionDays: 365 } },
+        database: { engine: 'postgres' },
+        services: {
+          api: { deployment: { strategy: 'blue-green' } },
+          worker: { ...WORKER_SERVICE, tasks: { desired: 2, min: 2, max: 4 }, logRetentionDays: 365 },
+        },
         cache: { tiers: { ratelimit: { ...RATELIMIT_TIER, replicas: 1, multiAz: true } } },
       }),
   ],
-  ['prod, blue-green rollout', () => configOf('prod', { services: { api: { deployment: { strategy: 'blue-green' } } } })],
 ];
 
-describe('the variants teams make pass every rule pack and Control Tower control', () => {
-  test.each(VARIANTS)('%s', (_label, config) => {
+interface GatedSynthesis {
+  /** Each stack's template as written to the assembly, by layer (`EnvironmentStacks`' keys). */
+  readonly templates: Map<string, string>;
+  readonly plugins: string[];
+  readonly violations: unknown[];
+}
+
+/** A variant synthesized once with the whole gate, for the tests below that read it. */
+const gated = new Map<string, GatedSynthesis>();
+function synthWithWholeGate(label: string, config: () => AppConfig): GatedSynthesis {
+  if (!gated.has(label)) {
     const app = newApp();
-    buildEnvironment(app, config(), FULL_COMPLIANCE);
+    const stacks = buildEnvironment(app, config(), FULL_COMPLIANCE);
     // A finding that is not acknowledged throws here, as in `cdk synth`.
     const assembly = app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
     const reports = report.pluginReports as { pluginName: string; conclusion: string; violations?: unknown[] }[];
-    expect(reports.map((r) => r.pluginName)).toContain('cfn-guard');
-    expect(reports.flatMap((r) => r.violations ?? [])).toEqual([]);
+    gated.set(label, {
+      templates: new Map(
+        (Object.entries(stacks) as [string, Stack][]).map(([layer, stack]) => [
+          layer,
+          fs.readFileSync(assembly.getStackByName(stack.stackName).templateFullPath, 'utf8'),
+        ]),
+      ),
+      plugins: reports.map((r) => r.pluginName),
+      violations: reports.flatMap((r) => r.violations ?? []),
+    });
+  }
+  return gated.get(label)!;
+}
+
+/** The plugins that ran in a synthesis of `app`, from its validation report. */
+function pluginsThatRan(app: App): string[] {
+  const assembly = app.synth();
+  return (
+    JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string }[];
+    }
+  ).pluginReports.map((r) => r.pluginName);
+}
+
+describe('the variants teams make pass every rule pack and Control Tower control', () => {
+  test.each(VARIANTS)('%s', (label, config) => {
+    const { plugins, violations } = synthWithWholeGate(label, config);
+    expect(plugins).toContain('cfn-guard');
+    expect(violations).toEqual([]);
   });
 
   test('turning the Control Tower controls off, as the suite does for other variants, changes no template', () => {
-    const build = (controlTower: boolean) => {
-      const app = newApp();
-      buildEnvironment(app, loadEnvironment('dev'), { ...FULL_COMPLIANCE, controlTower });
-      const assembly = app.synth();
-      const templates = assembly.stacks.map((s) => [s.stackName, fs.readFileSync(s.templateFullPath, 'utf8')]);
-      const plugins = (
-        JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
-          pluginReports: { pluginName: string }[];
-        }
-      ).pluginReports.map((r) => r.pluginName);
-      return { templates, plugins };
-    };
-    const on = build(true);
-    const off = build(false);
+    // The suite's gate (SUITE_COMPLIANCE, `synth()`'s) leaves the controls out: the key that the whole gate refuses
+    // (the Control Tower test above) passes it.
+    expect(() => appWithCarelessKeys(FULL_COMPLIANCE).app.synth()).toThrow(/CT\.KMS\.PR\.3/);
+    expect(pluginsThatRan(appWithCarelessKeys(SUITE_COMPLIANCE).app)).not.toContain('cfn-guard');
+    // The first variant's templates with the whole gate (the synthesis the test above made) are byte for byte the
+    // suite's, with the controls off.
+    const [label, config] = VARIANTS[0];
+    const on = synthWithWholeGate(label, config);
+    const off = synth(config());
     expect(on.plugins).toContain('cfn-guard');
-    expect(off.plugins).not.toContain('cfn-guard');
-    expect(off.templates.length).toBeGreaterThan(0);
-    expect(off.templates).toEqual(on.templates);
+    expect(on.templates.size).toBeGreaterThan(0);
+    for (const [layer, template] of on.templates) {
+      expect(JSON.stringify(off.template(layer as keyof EnvironmentStacks).toJSON())).toBe(JSON.stringify(JSON.parse(template)));
+    }
   });
 });
 
 describe('acknowledgements', () => {
+  // Read once per environment (a build of its construct tree each) for the tests below and the document.
+  const read = new Map<string, Acknowledgement[]>();
+  const acknowledgementsOf = (env: string) => {
+    if (!read.has(env)) read.set(env, acknowledgements(env));
+    return read.get(env)!;
+  };
+
   test.each(listEnvironments())('%s: none sits on a stack or the app (each is on the narrowest construct)', (env) => {
-    expect(acknowledgements(env).filter((a) => a.onStackOrApp)).toEqual([]);
+    expect(acknowledgementsOf(env).filter((a) => a.onStackOrApp)).toEqual([]);
   });
 
   test.each(listEnvironments())('%s: every acknowledgement carries a reason a reviewer can check', (env) => {
-    for (const a of acknowledgements(env)) expect(a.reason.length).toBeGreaterThan(40);
+    for (const a of acknowledgementsOf(env)) expect(a.reason.length).toBeGreaterThan(40);
   });
 
   test('are written into the template metadata for reviewers and external scanners', () => {
@@ -175,6 +242,6 @@ describe('acknowledgements', () => {
   });
 
   test('docs/compliance.md lists the current acknowledgements (run `npm run docs:compliance` when this fails)', () => {
-    expect(fs.readFileSync(COMPLIANCE_FILE, 'utf8')).toBe(renderComplianceReport());
+    expect(fs.readFileSync(COMPLIANCE_FILE, 'utf8')).toBe(renderComplianceReport(acknowledgementsOf));
   });
 });

@@ -33,6 +33,8 @@ export interface SynthesizedEnvironment {
   readonly stacks: EnvironmentStacks;
   readonly config: AppConfig;
   template(stack: keyof EnvironmentStacks): Template;
+  /** Whether the environment has this stack, read from its templates: unlike `stacks`, it needs no app where they are shared. */
+  hasStack(stack: keyof EnvironmentStacks): boolean;
 }
 
 type StackName = keyof EnvironmentStacks;
@@ -80,6 +82,7 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
   };
   const shared = sharedTemplateFile(key);
   let templateJson: Templates | undefined;
+  const allTemplates = () => (templateJson ??= readShared(shared) ?? synthesizeAndShare(build().stacks, shared));
   const templates = new Map<string, Template>();
   const result: SynthesizedEnvironment = {
     config,
@@ -91,12 +94,14 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
     },
     template(name) {
       if (!templates.has(name)) {
-        templateJson ??= readShared(shared) ?? synthesizeAndShare(build().stacks, shared);
-        const json = templateJson[name];
+        const json = allTemplates()[name];
         if (!json) throw new Error(`This environment has no ${name} stack`);
         templates.set(name, Template.fromJSON(json));
       }
       return templates.get(name)!;
+    },
+    hasStack(name) {
+      return allTemplates()[name] !== undefined;
     },
   };
   cache.set(key, result);
