@@ -293,14 +293,10 @@ describe('what the estimate refuses', () => {
   });
 
   test('npm run cost fails with exit 2 on an unknown environment, naming the ones there are, before synthesizing', () => {
-    const result = spawnSync(
-      process.execPath,
-      [...CHILD_NODE_FLAGS, ...TS_LOADER, 'scripts/cost.ts', '--env', 'nope'],
-      {
-        cwd: path.join(__dirname, '..'),
-        encoding: 'utf8',
-      },
-    );
+    const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, ...TS_LOADER, 'scripts/cost.ts', '--env', 'nope'], {
+      cwd: path.join(__dirname, '..'),
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`--env: expected one of ${listEnvironments().join(', ')}, got "nope"`);
     expect(result.stdout).toBe('');
