@@ -23,11 +23,16 @@ export function main(): number {
   const guardRulesContext = app.node.tryGetContext('guardRules') as string | string[] | undefined;
   const guardRules = typeof guardRulesContext === 'string' ? guardRulesContext.split(',').filter((r) => r !== '') : guardRulesContext;
 
+  // `-c controlTower=false` leaves the Control Tower controls and those rules out: they change no template.
+  // `npm run diff` sets it (scripts/diff/synth.ts says why); `cdk synth` runs them.
+  const controlTowerContext: unknown = app.node.tryGetContext('controlTower');
+  const controlTower = controlTowerContext !== false && controlTowerContext !== 'false';
+
   // cfn-guard's findings kept by content (lib/guard-validator.ts): the test suite sets it for the syntheses it spawns.
   const guardResultCacheDir = process.env.GUARD_RESULT_CACHE_DIR || undefined;
 
   try {
-    buildEnvironment(app, loadEnvironment(envName, environmentsDir), { guardRules, guardResultCacheDir });
+    buildEnvironment(app, loadEnvironment(envName, environmentsDir), { guardRules, guardResultCacheDir, controlTower });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(

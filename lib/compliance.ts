@@ -28,11 +28,12 @@ export interface ComplianceOptions {
    */
   readonly allControlTowerControls?: boolean;
   /**
-   * Run the Control Tower controls (cfn-guard). `bin/app.ts` always does. Turning them off changes no template:
-   * their acknowledgements are written into template metadata when made, not by the check. The test suite turns
-   * them off where its subject is not compliance (cfn-guard takes about 2 s per template it has not seen, most of
-   * the suite's time when every variant ran it) and runs them on every environment and on the variants teams
-   * make (test/compliance.test.ts); see docs/testing.md.
+   * Run the Control Tower controls and `guardRules` (cfn-guard). `cdk synth` does (`bin/app.ts`, unless the context
+   * says `controlTower=false`, which `npm run diff` does: scripts/diff/synth.ts). Turning them off changes no
+   * template: their acknowledgements are written into template metadata when made, not by the check. The test
+   * suite turns them off where its subject is not compliance (cfn-guard takes about 2 s per template it has not
+   * seen, most of the suite's time when every variant ran it) and runs them on every environment and on the
+   * variants teams make (test/compliance.test.ts); see docs/testing.md.
    * @default true
    */
   readonly controlTower?: boolean;

@@ -11,6 +11,7 @@
  * - the engine's cases share two syntheses of the working tree: unchanged, and the command's edits without the budget.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { loadEnvironment } from '../config/load';
 import { COST_MODEL_METADATA, type CostModelMetadata } from '../lib/template-metadata';
@@ -128,10 +129,18 @@ describe('npm run diff', () => {
     'a renamed stateful construct and a node type change over the budget: exit 1, the resource named, the monthly delta, the PR summary written, the worktree removed',
     () => {
       for (const change of [IN_PLACE, RENAME, NODE_TYPE, BUDGET]) edit(change);
+      // cfn-guard's result cache, empty: the diff's syntheses leave the Control Tower controls out (they change no
+      // template), so nothing may land in it. Were they run, every template they checked would.
+      const guardResults = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-guard-results-'));
       // The entry point as npm runs it, in a child process.
-      const result = temp.run('diff.ts', ['--base', 'HEAD', '--env', ENV, '--markdown', 'summary.md']);
+      const result = temp.run('diff.ts', ['--base', 'HEAD', '--env', ENV, '--markdown', 'summary.md'], {
+        ...process.env,
+        GUARD_RESULT_CACHE_DIR: guardResults,
+      });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(1);
+      expect(fs.readdirSync(guardResults)).toEqual([]);
+      fs.rmSync(guardResults, { recursive: true, force: true });
 
       // The rename.
       const blocked = result.stdout.split('\n').filter((line) => line.includes('BLOCKED '));

@@ -33,6 +33,16 @@ export type RevisionTemplates = Map<string, StackTemplates>;
  */
 const CLI_CONTEXT = { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:version-reporting': false };
 
+/**
+ * The app's own context for the diff's syntheses (bin/app.ts): the Control Tower controls (and an organization's
+ * Guard rules) are left out. They judge templates and change none (test/compliance.test.ts proves it), so the
+ * diff is the same without them; `cdk synth` runs them. Left in, they cost cfn-guard about 2.5 s of CPU per
+ * template per revision, and a base revision whose templates a newer control refuses (the base borrows the
+ * working tree's node_modules, and with it the newest rules) could not be synthesized, so not be diffed, at all.
+ * The cdk-nag packs stay: their acknowledgements are written into the templates.
+ */
+const APP_CONTEXT = { controlTower: false };
+
 /** The environments of the project at `projectDir`: one per file in config/environments/. */
 export function environmentsOf(projectDir: string): string[] {
   const dir = path.join(projectDir, 'config', 'environments');
@@ -199,6 +209,7 @@ export async function synthesize(projectDir: string, env: string, label: string)
     ...(cdkJson.context ?? {}),
     ...(fs.existsSync(localContext) ? (readJson(localContext) as Record<string, unknown>) : {}),
     ...CLI_CONTEXT,
+    ...APP_CONTEXT,
     env,
   };
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'offline-cdk-diff-out-'));

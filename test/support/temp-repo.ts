@@ -23,8 +23,8 @@ export interface TempRepo {
   git(...args: string[]): string;
   /** Replaces `from` by `to` in `file`; fails (an expect) when the source no longer holds `from`. */
   edit(change: { file: string; from: string; to: string }): void;
-  /** Runs `scripts/<script>` in the repository, as `npm run` would. */
-  run(script: string, args: string[]): { status: number | null; stdout: string; stderr: string };
+  /** Runs `scripts/<script>` in the repository, as `npm run` would, with this process's environment or `env`. */
+  run(script: string, args: string[], env?: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string };
   /** Undoes every edit of the working tree. */
   reset(): void;
   remove(): void;
@@ -61,12 +61,12 @@ export function createTempRepo(prefix: string): TempRepo {
       expect(text).toContain(change.from);
       fs.writeFileSync(file, text.replace(change.from, change.to));
     },
-    run(script, args) {
+    run(script, args, env = process.env) {
       const result = spawnSync(
         process.execPath,
         [...CHILD_NODE_FLAGS, ...TS_LOADER, `scripts/${script}`, ...args],
         // This test file's environment (the suite's shortcuts of test/support/synth-setup.ts), not the process's.
-        { cwd: dir, encoding: 'utf8', env: process.env },
+        { cwd: dir, encoding: 'utf8', env },
       );
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
