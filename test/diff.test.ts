@@ -232,8 +232,7 @@ describe('the diff engine against one synthesis of the base', () => {
 
   describe("a working tree that changes the hot tier's eviction policy and the critical tier's node type, and renames the database", () => {
     // One synthesis serves every specification below: synthesis is the slow part of this suite. The command's edits
-    // without the budget (the budget tests set it in the templates), so all but one of its templates are ones
-    // cfn-guard has just seen.
+    // without the budget (the budget tests set it in the templates).
     let head: RevisionTemplates;
     /** The change from the base to this working tree; compared once, read by every case (a comparison takes a second). */
     let report: DiffReport;

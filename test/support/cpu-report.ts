@@ -2,8 +2,8 @@
  * Jest setup (`setupFilesAfterEnv`), for the benchmark: with TEST_CPU_REPORT=FILE set, each test file appends one
  * line to FILE: the CPU time its worker spent on it (user + system, from before the file's imports to its end)
  * and that of the child processes it waited for (the app, the commands, cfn-guard, esbuild, git), both in clock
- * ticks (`getconf CLK_TCK` a second), its wall-clock milliseconds and its path, tab-separated. jest's own report has only wall clock, which on a busy
- * machine says more about the other worker than about the file; `scripts/bench-suite.sh` sets the variable and
+ * ticks (`getconf CLK_TCK` a second), its wall-clock milliseconds and its path, tab-separated. jest's own report
+ * has only wall clock, which on a busy machine says more about the other worker than about the file; `scripts/bench-suite.sh` sets the variable and
  * prints the files that cost most. Reads /proc/self/stat, so Linux only; without the variable it does nothing.
  */
 import * as fs from 'fs';
