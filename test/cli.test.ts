@@ -6,25 +6,15 @@
  * same `main` in this process (test/support/commands.ts): a child costs about 1 s of CPU (tsx, loading
  * aws-cdk-lib) before it does anything, and those cases stop before any synthesis.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main as appMain } from '../bin/app';
 import { main as configMain } from '../scripts/config';
-import { CHILD_NODE_FLAGS, TS_LOADER } from './support/child';
-import { runInProcess } from './support/commands';
+import { TS_LOADER } from './support/child';
+import { runEntryPoint, runInProcess, runScript } from './support/commands';
 
 const ROOT = path.join(__dirname, '..');
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, ...TS_LOADER, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 /** cdk.json's context (the feature flags): the CLI hands it to every synthesis. */
 const CDK_JSON_CONTEXT = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
@@ -40,7 +30,7 @@ async function synthApp(context: Record<string, string>, where: 'child process' 
   const cli = { CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, ...context }) };
   const result =
     where === 'child process'
-      ? run(['bin/app.ts'], cli)
+      ? runEntryPoint('bin/app.ts', [], { ...process.env, ...cli })
       : await runInProcess('bin/app.ts', async () => appMain(), [], { ...process.env, ...cli });
   const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
   fs.rmSync(outdir, { recursive: true, force: true });
@@ -123,7 +113,7 @@ describe('npm run config', () => {
 
   // The entry point itself, in a child process as npm runs it: the arguments reach `main`, its code is the process's.
   test('prints the same problems as synth and exits 1 on bad configuration', () => {
-    const result = run(['scripts/config.ts', '--env', 'broken', '--environments-dir', BAD_ENV_DIR]);
+    const result = runScript('config.ts', ['--env', 'broken', '--environments-dir', BAD_ENV_DIR], process.env);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(5);

@@ -3,7 +3,6 @@
  * its refusals (an unpriced type, an unpriced class, a malformed table), and every environment's estimate, checked
  * against the resolved configuration it was synthesized from.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,7 +15,7 @@ import { pricingRule } from '../scripts/cost/catalog';
 import { compareEstimates, type EnvironmentEstimate, estimateEnvironment } from '../scripts/cost/estimate';
 import { PRICES_DIR, priceTable, PriceTableError } from '../scripts/cost/prices';
 import { COST_GUIDE_FILE, renderCostGuide } from '../scripts/cost-docs';
-import { CHILD_NODE_FLAGS, TS_LOADER } from './support/child';
+import { runScript } from './support/commands';
 import { configOf, synth } from './support/synth';
 
 const REAL_TABLE = JSON.parse(fs.readFileSync(path.join(PRICES_DIR, 'eu-west-1.json'), 'utf8'));
@@ -293,10 +292,7 @@ describe('what the estimate refuses', () => {
   });
 
   test('npm run cost fails with exit 2 on an unknown environment, naming the ones there are, before synthesizing', () => {
-    const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, ...TS_LOADER, 'scripts/cost.ts', '--env', 'nope'], {
-      cwd: path.join(__dirname, '..'),
-      encoding: 'utf8',
-    });
+    const result = runScript('cost.ts', ['--env', 'nope'], process.env);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`--env: expected one of ${listEnvironments().join(', ')}, got "nope"`);
     expect(result.stdout).toBe('');

@@ -49,14 +49,18 @@ export function offlineAwsEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** `scripts/<script>` run as npm runs it (`TS_LOADER`), in a child process. */
-export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): CommandResult {
-  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, ...TS_LOADER, `scripts/${script}`, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env,
-  });
+/**
+ * A TypeScript entry point (`file`, relative to `cwd`: `bin/app.ts`, `scripts/config.ts`) run in a child process as
+ * npm's scripts and cdk.json's app run it (`CHILD_NODE_FLAGS`, `TS_LOADER`), with `env` as its whole environment.
+ */
+export function runEntryPoint(file: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string = ROOT): CommandResult {
+  const result = spawnSync(process.execPath, [...CHILD_NODE_FLAGS, ...TS_LOADER, file, ...args], { cwd, encoding: 'utf8', env });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `scripts/<script>` run as npm runs it, in a child process (in the project at `cwd`: this one by default). */
+export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string = ROOT): CommandResult {
+  return runEntryPoint(`scripts/${script}`, args, env, cwd);
 }
 
 /**

@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CHILD_NODE_FLAGS, TS_LOADER } from './child';
+import { type CommandResult, runScript } from './commands';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** What the app needs to synthesize, and the diff command itself. */
@@ -24,7 +24,7 @@ export interface TempRepo {
   /** Replaces `from` by `to` in `file`; fails (an expect) when the source no longer holds `from`. */
   edit(change: { file: string; from: string; to: string }): void;
   /** Runs `scripts/<script>` in the repository, as `npm run` would, with this process's environment or `env`. */
-  run(script: string, args: string[], env?: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string };
+  run(script: string, args: string[], env?: NodeJS.ProcessEnv): CommandResult;
   /** Undoes every edit of the working tree. */
   reset(): void;
   remove(): void;
@@ -61,15 +61,8 @@ export function createTempRepo(prefix: string): TempRepo {
       expect(text).toContain(change.from);
       fs.writeFileSync(file, text.replace(change.from, change.to));
     },
-    run(script, args, env = process.env) {
-      const result = spawnSync(
-        process.execPath,
-        [...CHILD_NODE_FLAGS, ...TS_LOADER, `scripts/${script}`, ...args],
-        // This test file's environment (the suite's shortcuts of test/support/synth-setup.ts), not the process's.
-        { cwd: dir, encoding: 'utf8', env },
-      );
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    },
+    // This test file's environment by default (the suite's shortcuts of test/support/synth-setup.ts).
+    run: (script, args, env = process.env) => runScript(script, args, env, dir),
     reset() {
       git('checkout', '--quiet', '--', '.');
     },
