@@ -1,6 +1,17 @@
+// TEST_SYNTH_SHORTCUTS=off: the suite as it ran before its shortcuts (test/support/synth-setup.ts), for the benchmark's
+// baseline and to tell a leak between test files from a real failure.
+const shortcuts = process.env.TEST_SYNTH_SHORTCUTS !== 'off';
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // One module registry and global context per worker, not per test file: a file finds the CDK libraries and this
+  // project's modules loaded and warm (test/support/shared-modules/runtime.js, docs/testing.md).
+  ...(shortcuts
+    ? {
+        runtime: '<rootDir>/test/support/shared-modules/runtime.js',
+        testEnvironment: '<rootDir>/test/support/shared-modules/environment.js',
+      }
+    : { testEnvironment: 'node' }),
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type checking is `tsc --noEmit`'s job in `npm test`; ts-jest only transpiles (isolatedModules in tsconfig).
