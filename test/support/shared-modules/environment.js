@@ -25,8 +25,10 @@ class SharedContextEnvironment extends NodeEnvironment {
 
   /** Unlike jest's, it keeps the context for the worker's next file, with real timers again if the file faked them. */
   async teardown() {
-    this.fakeTimers.useRealTimers();
+    // Modern first: uninstalling @sinonjs/fake-timers deletes a global it finds no longer faked, which is what the
+    // legacy timers' restore would leave (test/shared-modules.test.ts failed with `setTimeout` gone the other way round).
     this.fakeTimersModern.useRealTimers();
+    this.fakeTimers.useRealTimers();
   }
 }
 
