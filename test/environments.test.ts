@@ -149,11 +149,12 @@ const LAYERS: (keyof EnvironmentStacks)[] = ['network', 'data', 'service', 'moni
 describe.each(listEnvironments())('%s environment', (env) => {
   test("synthesizes with no unacknowledged finding from any rule pack (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Control Tower) or aws-cdk-lib's template validator", () => {
     // The whole gate, as `cdk synth` runs it: the suite's other syntheses leave out the Control Tower controls
-    // (SUITE_COMPLIANCE) and aws-cdk-lib's own template validator (test/support/synth-setup.ts).
-    const app = newApp();
+    // (SUITE_COMPLIANCE), aws-cdk-lib's own template validator (test/support/synth-setup.ts) and the creation stack
+    // traces (SUITE_APP_CONTEXT).
+    const app = newApp({ asTheCliDoes: true });
     const stacks = buildEnvironment(app, loadEnvironment(env), FULL_COMPLIANCE);
     const assembly = withBuiltinValidation(() => app.synth());
-    // Neither changes a template: the suite's templates of this environment are these, byte for byte.
+    // None of them changes a template: the suite's templates of this environment are these, byte for byte.
     for (const [layer, stack] of Object.entries(stacks) as [keyof EnvironmentStacks, Stack | undefined][]) {
       if (stack)
         expect(JSON.stringify(synth(env).template(layer).toJSON())).toBe(JSON.stringify(assembly.getStackByName(stack.stackName).template));

@@ -5,13 +5,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { SUITE_APP_CONTEXT } from '../support/synth';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'eu-west-1';
 export const ZONES = [`${REGION}a`, `${REGION}b`, `${REGION}c`];
 
 export function bareStack(): Stack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...SUITE_APP_CONTEXT } });
   return new Stack(app, 'Test', { env: { account: ACCOUNT, region: REGION } });
 }
 

@@ -14,9 +14,22 @@ import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
 
 const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 
-/** A CDK App with the feature flags of cdk.json, as the CLI would create it. */
-export function newApp(): App {
-  return new App({ context: CDK_JSON.context });
+/**
+ * What the suite's apps leave out: the creation stack trace aws-cdk-lib records for every CloudFormation element
+ * (`aws:cdk:disable-creation-stack-traces`). It goes into the cloud assembly's manifest, never into a template, and
+ * capturing it, through the source maps jest installs, was about a tenth of a synthesis's CPU in the suite.
+ * test/environments.test.ts synthesizes every environment with the app's context alone (`asTheCliDoes`) and checks
+ * that the templates are these, byte for byte. TEST_SYNTH_SHORTCUTS=off leaves it in.
+ */
+export const SUITE_APP_CONTEXT: Record<string, unknown> =
+  process.env.TEST_SYNTH_SHORTCUTS === 'off' ? {} : { 'aws:cdk:disable-creation-stack-traces': true };
+
+/**
+ * A CDK App with the feature flags of cdk.json, as the CLI would create it, and the suite's `SUITE_APP_CONTEXT`
+ * unless `asTheCliDoes`.
+ */
+export function newApp(options: { asTheCliDoes?: boolean } = {}): App {
+  return new App({ context: { ...CDK_JSON.context, ...(options.asTheCliDoes ? {} : SUITE_APP_CONTEXT) } });
 }
 
 /** The configuration of an environment file, optionally with further overrides applied on top. */
