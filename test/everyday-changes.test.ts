@@ -8,9 +8,6 @@
  * Each synthesis of prod takes seconds: the variants share their baselines, and this file runs them once.
  */
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
-import { App } from 'aws-cdk-lib';
-import * as fs from 'fs';
-import * as path from 'path';
 import { type AppConfig, type EnvironmentOverrides } from '../config/load';
 import { buildEnvironment } from '../lib/app';
 import { compareStacks } from '../scripts/diff/engine';
@@ -18,16 +15,14 @@ import { planHazards } from '../scripts/diff/plan';
 import type { CfnTemplate, StackTemplates } from '../scripts/diff/synth';
 import { servesTraffic, trafficRow } from '../scripts/diff/traffic';
 import { RATELIMIT_TIER, WORKER_SERVICE } from './support/fixtures';
-import { configOf, SUITE_COMPLIANCE } from './support/synth';
+import { configOf, newApp, SUITE_COMPLIANCE } from './support/synth';
 
-const CONTEXT = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
-  .context;
 // Synthesis runs the whole app with every compliance pack, on a shared 2-core machine.
 const SYNTH_TIMEOUT = 240_000;
 
-/** Synthesizes an environment as the CLI does and reads its templates and the manifest's dependencies back. */
+/** Synthesizes an environment as the CLI does (path metadata on; the suite's app context) and reads its templates and the manifest's dependencies back. */
 function assembly(config: AppConfig): StackTemplates {
-  const app = new App({ context: { ...CONTEXT, 'aws:cdk:enable-path-metadata': true } });
+  const app = newApp({ context: { 'aws:cdk:enable-path-metadata': true } });
   buildEnvironment(app, config, SUITE_COMPLIANCE);
   const cloud = app.synth();
   const templates: StackTemplates = new Map(cloud.stacks.map((s) => [s.stackName, s.template as CfnTemplate]));

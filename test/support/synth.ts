@@ -26,10 +26,10 @@ export const SUITE_APP_CONTEXT: Record<string, unknown> =
 
 /**
  * A CDK App with the feature flags of cdk.json, as the CLI would create it, and the suite's `SUITE_APP_CONTEXT`
- * unless `asTheCliDoes`.
+ * unless `asTheCliDoes`; `context` adds to both.
  */
-export function newApp(options: { asTheCliDoes?: boolean } = {}): App {
-  return new App({ context: { ...CDK_JSON.context, ...(options.asTheCliDoes ? {} : SUITE_APP_CONTEXT) } });
+export function newApp(options: { asTheCliDoes?: boolean; context?: Record<string, unknown> } = {}): App {
+  return new App({ context: { ...CDK_JSON.context, ...(options.asTheCliDoes ? {} : SUITE_APP_CONTEXT), ...options.context } });
 }
 
 /** The configuration of an environment file, optionally with further overrides applied on top. */
