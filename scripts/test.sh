@@ -6,11 +6,17 @@
 # Arguments go to jest (`npm test -- test/config`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bin=node_modules/.bin
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-( "$bin/tsc" --noEmit && "$bin/eslint" . && "$bin/prettier" --check --log-level warn . && "$bin/knip" --no-progress ) >"$log" 2>&1 &
+# With one GC thread each, as jest's workers: beside two workers on two cores, parallel GC threads only compete.
+node_flags=(--single-threaded-gc)
+(
+  node "${node_flags[@]}" node_modules/typescript/bin/tsc --noEmit &&
+    node "${node_flags[@]}" node_modules/eslint/bin/eslint.js . &&
+    node "${node_flags[@]}" node_modules/prettier/bin/prettier.cjs --check --log-level warn . &&
+    node "${node_flags[@]}" node_modules/knip/bin/knip.js --no-progress
+) >"$log" 2>&1 &
 static=$!
 
 node --single-threaded-gc node_modules/jest/bin/jest.js "$@"
