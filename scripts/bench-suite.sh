@@ -4,8 +4,9 @@
 #   bash scripts/bench-suite.sh [--synth-runs N] [--warm] [--baseline] [-- JEST_ARGS...]
 #     --synth-runs N  synthesize prod N times (default 3), half before the suite and half after; the median counts
 #     --warm          also time a second `npm test` with the Control Tower result cache left from the first
-#     --baseline      run the suite without the synthesis shortcuts of test/support/synth-setup.ts (the result
-#                     cache, esbuild without npx): the suite as it ran before them
+#     --baseline      run the suite without its shortcuts (TEST_SYNTH_SHORTCUTS=off: the result cache, esbuild
+#                     without npx, the shared templates, modules and app context, docs/testing.md): the suite as it
+#                     ran before them
 #     -- JEST_ARGS    passed to jest, e.g. test files, to try the script on part of the suite (not the target's figure)
 # The suite runs from a cold result cache (cleared first), as in a fresh clone or on CI. Prints wall-clock and
 # CPU (user + system, children included) seconds, and the slowest test files from jest's --json report.

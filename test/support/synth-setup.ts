@@ -1,5 +1,6 @@
 /**
- * Jest setup (`setupFiles`: every test file, before it runs): costs of each synthesis that the suite, with its
+ * Jest setup (`setupFiles`: once per jest worker, before its first test file, since the worker's files share their
+ * modules, test/support/shared-modules; every test file with TEST_SYNTH_SHORTCUTS=off): costs of each synthesis that the suite, with its
  * many syntheses of the same sources, need not pay again and again. None changes a template; each is named in
  * docs/testing.md.
  *
@@ -25,8 +26,9 @@
  *   function (entry, project root, runtime, esbuild options); the sources cannot change during a run. The asset
  *   hash is taken from the copied output, so it is the one esbuild's own output gives (test/synth-setup.test.ts).
  *
- * TEST_SYNTH_SHORTCUTS=off turns all of them off, and the shared templates of global-setup.ts: the suite as it ran
- * before them (`scripts/bench-suite.sh --baseline`).
+ * TEST_SYNTH_SHORTCUTS=off turns all of them off, and the shared templates of global-setup.ts, the shared modules
+ * of jest.config.js and the suite's app context of synth.ts: the suite as it ran before them
+ * (`scripts/bench-suite.sh --baseline`).
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';

@@ -71,9 +71,9 @@ export const SUITE_COMPLIANCE: ComplianceOptions = { controlTower: false };
 export const FULL_COMPLIANCE: ComplianceOptions = { guardResultCacheDir: process.env.GUARD_RESULT_CACHE_DIR || undefined };
 
 /**
- * Builds an environment and returns its templates. Results are cached per test file (by environment name or
- * configuration content), since synthesizing is the slow part of the suite and assertions do not mutate
- * templates; and across the test files of a run, as template files in the run's directory (global-setup.ts),
+ * Builds an environment and returns its templates. Results are cached in the jest worker (by environment name or
+ * configuration content; this module is shared by the worker's test files, test/support/shared-modules), since
+ * synthesizing is the slow part of the suite and assertions do not mutate templates; and across the test files of a run, as template files in the run's directory (global-setup.ts),
  * so that the first file to synthesize an environment pays for it. A test that adds constructs builds its own
  * app with `newApp()` and `buildEnvironment`. The compliance gate is `SUITE_COMPLIANCE`.
  */
