@@ -53,6 +53,16 @@ class SharedModulesRuntime extends Runtime {
    */
   teardown() {
     this.restoreAllMocks();
+    // What jest's teardown frees that is this file's alone: its copy of jest's own modules (jest-circus, expect, ...),
+    // its file cache and its mocks' bookkeeping. The shared registries stay.
+    this._internalModuleRegistry.clear();
+    this._cacheFS.clear();
+    this._cacheFSBuffer.clear();
+    this._mockRegistry.clear();
+    this._moduleMockRegistry.clear();
+    this._mockFactories.clear();
+    this._moduleMockFactories.clear();
+    this._mockMetaDataCache.clear();
   }
 }
 
