@@ -4,6 +4,7 @@
  * globals (Array, Error, Buffer, ...) they were built with. A test file gets it with its own console and jest
  * globals (jest-runner and jest-circus set them for each file).
  */
+// Like runtime.js, it sets jest's environment's fields by name; test/shared-modules.test.ts fails if they change.
 const { TestEnvironment: NodeEnvironment } = require('jest-environment-node');
 
 /** The first environment of this worker: its context is the worker's. */

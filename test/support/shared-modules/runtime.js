@@ -2,12 +2,13 @@
  * jest's runtime (`runtime` in jest.config.js), with one module registry per worker process instead of one per test
  * file: a test file finds aws-cdk-lib, cdk-nag, cdk-monitoring-constructs and this project's modules already loaded
  * and warm if an earlier file in its worker loaded them. Vitest calls this `isolate: false`; jest 29 has no option
- * for it, so this subclass of jest's own runtime (jest-runtime, pinned to jest's version in package.json) does it,
- * with environment.js, which keeps one global context per worker for the shared modules to live in.
+ * for it, so this subclass of jest's own runtime (jest-runtime, in jest's version range in package.json) does it,
+ * with environment.js, which keeps one global context per worker for the shared modules to live in. It sets and
+ * clears jest-runtime's private registries by name: test/shared-modules.test.ts fails if a jest release renames them.
  *
  * Why: jest loads every module again for each test file, in a new context. For a file that builds an environment,
  * that was about 2 s of CPU before its first assertion (loading and first use of the CDK libraries), paid by each of
- * the ~40 files that synthesize anything. docs/testing.md has the figures.
+ * the 40 files that synthesize anything. docs/testing.md has the figures.
  *
  * What a test file may rely on, since modules and globals outlive it in its worker:
  * - its setupFilesAfterEnv run for it (they register hooks, so they are loaded again for each file); the setupFiles
