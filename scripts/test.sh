@@ -9,13 +9,13 @@ cd "$(dirname "$0")/.."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# With one GC thread each, as jest's workers: beside two workers on two cores, parallel GC threads only compete.
-node_flags=(--single-threaded-gc)
+# Each with one GC thread, as jest's workers: beside two workers on two cores, parallel GC threads only compete.
+check() { node --single-threaded-gc "node_modules/$1" "${@:2}"; }
 (
-  node "${node_flags[@]}" node_modules/typescript/bin/tsc --noEmit &&
-    node "${node_flags[@]}" node_modules/eslint/bin/eslint.js . &&
-    node "${node_flags[@]}" node_modules/prettier/bin/prettier.cjs --check --log-level warn . &&
-    node "${node_flags[@]}" node_modules/knip/bin/knip.js --no-progress
+  check typescript/bin/tsc --noEmit &&
+    check eslint/bin/eslint.js . &&
+    check prettier/bin/prettier.cjs --check --log-level warn . &&
+    check knip/bin/knip.js --no-progress
 ) >"$log" 2>&1 &
 static=$!
 
