@@ -1,5 +1,5 @@
-// TEST_SYNTH_SHORTCUTS=off: the suite as it ran before its shortcuts (test/support/synth-setup.ts), for the benchmark's
-// baseline and to tell a leak between test files from a real failure.
+// TEST_SYNTH_SHORTCUTS=off: the suite as it ran before its shortcuts (test/support/shortcuts.ts reads the same switch
+// for the TypeScript side), for the benchmark's baseline and to tell a leak between test files from a real failure.
 const shortcuts = process.env.TEST_SYNTH_SHORTCUTS !== 'off';
 
 /** @type {import('jest').Config} */

@@ -150,8 +150,8 @@ describe.each(listEnvironments())('%s environment', (env) => {
   test("synthesizes with no unacknowledged finding from any rule pack (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Control Tower) or aws-cdk-lib's template validator", () => {
     // The whole gate, as `cdk synth` runs it: the suite's other syntheses leave out the Control Tower controls
     // (SUITE_COMPLIANCE), aws-cdk-lib's own template validator (test/support/synth-setup.ts) and the creation stack
-    // traces (SUITE_APP_CONTEXT).
-    const app = newApp({ asTheCliDoes: true });
+    // traces (SUITE_APP_CONTEXT, test/support/shortcuts.ts).
+    const app = newApp({ suiteContext: false });
     const stacks = buildEnvironment(app, loadEnvironment(env), FULL_COMPLIANCE);
     const assembly = withBuiltinValidation(() => app.synth());
     // None of them changes a template: the suite's templates of this environment are these, byte for byte.

@@ -5,7 +5,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SUITE_APP_CONTEXT } from '../support/synth';
+import { SUITE_APP_CONTEXT } from '../support/shortcuts';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'eu-west-1';

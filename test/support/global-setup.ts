@@ -9,10 +9,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SHORTCUTS } from './shortcuts';
 
 export const TEMPLATE_CACHE_VARIABLE = 'TEST_TEMPLATE_CACHE_DIR';
 
 export default function globalSetup(): void {
-  if (process.env.TEST_SYNTH_SHORTCUTS === 'off') return;
+  if (!SHORTCUTS) return;
   process.env[TEMPLATE_CACHE_VARIABLE] = fs.mkdtempSync(path.join(os.tmpdir(), 'scaled-app-templates-'));
 }

@@ -1,7 +1,7 @@
 /**
  * Jest setup (`setupFiles`: once per jest worker, before its first test file, since the worker's files share their
- * modules, test/support/shared-modules; every test file with TEST_SYNTH_SHORTCUTS=off): costs of each synthesis that the suite, with its
- * many syntheses of the same sources, need not pay again and again. None changes a template; each is named in
+ * modules, test/support/shared-modules; every test file with TEST_SYNTH_SHORTCUTS=off): costs of each synthesis
+ * that the suite, with its many syntheses of the same sources, need not pay again and again. None changes a template; each is named in
  * docs/testing.md.
  *
  * - The Control Tower plugin keeps cfn-guard's findings in a content-addressed cache (`resultCacheDir` in
@@ -26,20 +26,17 @@
  *   function (entry, project root, runtime, esbuild options); the sources cannot change during a run. The asset
  *   hash is taken from the copied output, so it is the one esbuild's own output gives (test/synth-setup.test.ts).
  *
- * TEST_SYNTH_SHORTCUTS=off turns all of them off, and the shared templates of global-setup.ts, the shared modules
- * of jest.config.js and the suite's app context of synth.ts: the suite as it ran before them
- * (`scripts/bench-suite.sh --baseline`).
+ * TEST_SYNTH_SHORTCUTS=off (shortcuts.ts) turns all of them off, with the suite's other shortcuts.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
+import { SHORTCUTS } from './shortcuts';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-const shortcuts = process.env.TEST_SYNTH_SHORTCUTS !== 'off';
-
-if (shortcuts) {
+if (SHORTCUTS) {
   process.env.GUARD_RESULT_CACHE_DIR ??= path.join(ROOT, 'node_modules', '.cache', 'scaled-app-stack', 'guard-results');
   process.env.CDK_VALIDATION ??= 'false';
 }
@@ -56,7 +53,7 @@ export const { PackageManager } = require(packageManagerModule) as {
 export const runBinCommand = PackageManager.prototype.runBinCommand;
 if (typeof runBinCommand !== 'function')
   throw new Error(`${packageManagerModule} has no PackageManager.runBinCommand: aws-cdk-lib changed`);
-if (shortcuts) {
+if (SHORTCUTS) {
   PackageManager.prototype.runBinCommand = function (this: unknown, bin: string): string[] {
     return bin === 'esbuild' && fs.existsSync(ESBUILD) ? [ESBUILD] : runBinCommand.call(this, bin);
   };
@@ -78,10 +75,10 @@ if (typeof localBundlingProvider !== 'function')
 /** The run's directory of bundles, or undefined (outside a run with one, or with the shortcuts off). */
 export function bundleMemoDir(): string | undefined {
   const dir = process.env[TEMPLATE_CACHE_VARIABLE];
-  return shortcuts && dir ? path.join(dir, 'bundles') : undefined;
+  return SHORTCUTS && dir ? path.join(dir, 'bundles') : undefined;
 }
 
-if (shortcuts) {
+if (SHORTCUTS) {
   Bundling.prototype.getLocalBundlingProvider = function (scope) {
     const provider = localBundlingProvider.call(this, scope);
     // Everything NodejsFunction bundles from. Functions (command hooks) have no JSON form: a function with hooks is

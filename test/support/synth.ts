@@ -11,25 +11,17 @@ import { type AppConfig, type EnvironmentOverrides, loadEnvironment, resolveConf
 import type { EnvironmentStacks } from '../../lib/app';
 import type { ComplianceOptions } from '../../lib/compliance';
 import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
+import { SUITE_APP_CONTEXT } from './shortcuts';
 
 const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 
 /**
- * What the suite's apps leave out: the creation stack trace aws-cdk-lib records for every CloudFormation element
- * (`aws:cdk:disable-creation-stack-traces`). It goes into the cloud assembly's manifest, never into a template, and
- * capturing it, through the source maps jest installs, was about a tenth of a synthesis's CPU in the suite.
- * test/environments.test.ts synthesizes every environment with the app's context alone (`asTheCliDoes`) and checks
- * that the templates are these, byte for byte. TEST_SYNTH_SHORTCUTS=off leaves it in.
+ * A CDK App with cdk.json's context (its feature flags), as the CLI creates it, and the suite's `SUITE_APP_CONTEXT`
+ * (shortcuts.ts) unless `suiteContext` is false; `context` adds to either.
  */
-export const SUITE_APP_CONTEXT: Record<string, unknown> =
-  process.env.TEST_SYNTH_SHORTCUTS === 'off' ? {} : { 'aws:cdk:disable-creation-stack-traces': true };
-
-/**
- * A CDK App with the feature flags of cdk.json, as the CLI would create it, and the suite's `SUITE_APP_CONTEXT`
- * unless `asTheCliDoes`; `context` adds to both.
- */
-export function newApp(options: { asTheCliDoes?: boolean; context?: Record<string, unknown> } = {}): App {
-  return new App({ context: { ...CDK_JSON.context, ...(options.asTheCliDoes ? {} : SUITE_APP_CONTEXT), ...options.context } });
+export function newApp(options: { suiteContext?: boolean; context?: Record<string, unknown> } = {}): App {
+  const suite = options.suiteContext === false ? {} : SUITE_APP_CONTEXT;
+  return new App({ context: { ...CDK_JSON.context, ...suite, ...options.context } });
 }
 
 /** The configuration of an environment file, optionally with further overrides applied on top. */
@@ -73,8 +65,9 @@ export const FULL_COMPLIANCE: ComplianceOptions = { guardResultCacheDir: process
 /**
  * Builds an environment and returns its templates. Results are cached in the jest worker (by environment name or
  * configuration content; this module is shared by the worker's test files, test/support/shared-modules), since
- * synthesizing is the slow part of the suite and assertions do not mutate templates; and across the test files of a run, as template files in the run's directory (global-setup.ts),
- * so that the first file to synthesize an environment pays for it. A test that adds constructs builds its own
+ * synthesizing is the slow part of the suite and assertions do not mutate templates; and across the test files of
+ * a run, as template files in the run's directory (global-setup.ts), so that the first file to synthesize an
+ * environment pays for it. A test that adds constructs builds its own
  * app with `newApp()` and `buildEnvironment`. The compliance gate is `SUITE_COMPLIANCE`.
  */
 export function synth(env: string | AppConfig): SynthesizedEnvironment {
