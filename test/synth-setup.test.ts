@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { TEMPLATE_CACHE_VARIABLE } from './support/global-setup';
+import { SHORTCUTS } from './support/shortcuts';
 import { Bundling, bundleMemoDir, localBundlingProvider, PackageManager, runBinCommand as viaNpm } from './support/synth-setup';
 
 /** Bundles the identity handler (it imports pg and a module of lib) as database-identities.ts does. */
@@ -32,7 +33,10 @@ function bundle(): { hash: string; code: string } {
   return { hash, code: fs.readFileSync(path.join(assembly.directory, `asset.${hash}`, 'index.js'), 'utf8') };
 }
 
-test('the setup runs the project esbuild binary itself', () => {
+/** The cases about a shortcut itself: with TEST_SYNTH_SHORTCUTS=off it is not installed, so there is nothing to prove. */
+const whenShortcutsOn = SHORTCUTS ? test : test.skip;
+
+whenShortcutsOn('the setup runs the project esbuild binary itself', () => {
   expect(PackageManager.prototype.runBinCommand.call({ runCommand: ['npx', '--no-install'] }, 'esbuild')).toEqual([
     path.join(__dirname, '..', 'node_modules', '.bin', 'esbuild'),
   ]);
@@ -65,7 +69,7 @@ test('a bundle made by the binary itself is the one npx makes', () => {
   expect(direct).toEqual(viaNpx);
 });
 
-test("a bundle copied from the run's memo is the one esbuild makes, and the memo is what later syntheses bundle from", () => {
+whenShortcutsOn("a bundle copied from the run's memo is the one esbuild makes, and the memo is what later syntheses bundle from", () => {
   // A memo of this test's own: the marker below must not reach the other test files' syntheses.
   const runDir = process.env[TEMPLATE_CACHE_VARIABLE];
   process.env[TEMPLATE_CACHE_VARIABLE] = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-memo-test-'));
