@@ -3,11 +3,13 @@
  * classified, which ones lose a stateful resource, what the allow-list lets through, and what the
  * pull-request comment shows first. test/diff.test.ts runs the whole command on a temporary git repository.
  */
+import { fullDiff, ResourceImpact, type TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { parseAllowList } from '../scripts/diff/allow-list';
 import { compareRevisions, compareTemplates } from '../scripts/diff/engine';
 import { DiffError } from '../scripts/diff/errors';
 import { COMMENT_MARKER, MARKDOWN_LIMIT, renderMarkdown, renderText } from '../scripts/diff/report';
 import type { CfnTemplate, RevisionTemplates } from '../scripts/diff/synth';
+import { templateDiff } from '../scripts/diff/template-diff';
 
 type Resources = Record<string, Record<string, unknown>>;
 
@@ -287,5 +289,40 @@ describe('the allow-list file', () => {
 
   test('fails when the file is not JSON', () => {
     expect(problems('[{')).toEqual([expect.stringMatching(/^\.diff-allow\.json: expected valid JSON, got an error: /)]);
+  });
+});
+
+describe('the template diff, computed once per pair (scripts/diff/template-diff.ts)', () => {
+  const cluster = (name: string) => ({
+    Type: 'AWS::RDS::DBCluster',
+    Properties: { DBClusterIdentifier: name, Engine: 'aurora-postgresql' },
+  });
+  const logs = { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 14 } };
+  const before = template({ Cluster: cluster('a'), Logs: logs });
+  const after = template({ Cluster: cluster('b'), Logs: logs });
+
+  test("is cdk diff's: the same differences and impacts as @aws-cdk/cloudformation-diff's fullDiff", () => {
+    const impacts = (diff: TemplateDiff) => {
+      const found: string[] = [];
+      diff.resources.forEachDifference((id, change) => found.push(`${id} ${change.changeImpact}`));
+      return found;
+    };
+    expect(impacts(templateDiff(before, after))).toEqual(impacts(fullDiff(before, after)));
+    expect(impacts(templateDiff(before, after))).toEqual([`Cluster ${ResourceImpact.WILL_REPLACE}`]);
+  });
+
+  test('asked again for the same pair, returns the diff it computed', () => {
+    expect(templateDiff(before, after)).toBe(templateDiff(before, after));
+    // Another pair of objects is another diff, even with the same content.
+    expect(templateDiff(structuredClone(before), after)).not.toBe(templateDiff(before, after));
+  });
+
+  test('equal templates, keys in another order, have no difference; one value apart, they have', () => {
+    const reordered = template({ Logs: { Properties: { RetentionInDays: 14 }, Type: logs.Type }, Cluster: cluster('a') });
+    expect(templateDiff(before, reordered).isEmpty).toBe(true);
+    expect(fullDiff(before, reordered).isEmpty).toBe(true);
+    expect(templateDiff(before, template({ Cluster: cluster('a'), Logs: { ...logs, Properties: { RetentionInDays: 30 } } })).isEmpty).toBe(
+      false,
+    );
   });
 });

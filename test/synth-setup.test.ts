@@ -4,6 +4,7 @@
  * the same asset through npx as through the binary, and from the run's memo as from esbuild, byte for byte and
  * hash for hash.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -40,6 +41,21 @@ whenShortcutsOn('the setup runs the project esbuild binary itself', () => {
   expect(PackageManager.prototype.runBinCommand.call({ runCommand: ['npx', '--no-install'] }, 'esbuild')).toEqual([
     path.join(__dirname, '..', 'node_modules', '.bin', 'esbuild'),
   ]);
+});
+
+whenShortcutsOn('so do the node processes tests spawn (the app, the syntheses of npm run diff), through NODE_OPTIONS', () => {
+  // A child as the tests start theirs: this process's environment. aws-cdk-lib's npm PackageManager, asked for esbuild.
+  const child = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const path = require('path');
+       const lib = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'aws-lambda-nodejs', 'lib', 'package-manager.js');
+       console.log(JSON.stringify(require(lib).PackageManager.fromLockFile('package-lock.json').runBinCommand('esbuild')));`,
+    ],
+    { cwd: path.join(__dirname, '..'), env: process.env, encoding: 'utf8' },
+  );
+  expect(JSON.parse(child)).toEqual([path.join(__dirname, '..', 'node_modules', '.bin', 'esbuild')]);
 });
 
 /** Runs `fn` with aws-cdk-lib's own local bundling: esbuild every time. */

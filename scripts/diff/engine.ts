@@ -4,13 +4,14 @@
  * (scripts/diff.ts) only parses arguments and prints; everything here is callable from tests.
  */
 import * as os from 'os';
-import { type FormatStream, formatDifferences, fullDiff } from '@aws-cdk/cloudformation-diff';
+import { type FormatStream, formatDifferences } from '@aws-cdk/cloudformation-diff';
 import { costDeltas, type EnvironmentCostDelta } from '../cost/estimate';
 import { type RolloutChange, rolloutChanges } from './rollouts';
 import { type AllowEntry, findAllowance } from './allow-list';
 import { classifyResources, classifySecurity, constructPaths, type ResourceChange, type SecurityChange } from './classify';
 import { DiffError } from './errors';
 import { type Hazard, planHazards } from './plan';
+import { templateDiff } from './template-diff';
 import { servesTraffic, type TrafficImpact, trafficImpact } from './traffic';
 import {
   type CfnTemplate,
@@ -144,7 +145,7 @@ export function compareTemplates(
   before: CfnTemplate,
   after: CfnTemplate,
 ): { changes: ResourceChange[]; security: SecurityChange[]; traffic: TrafficImpact[]; text: string; rollouts: RolloutChange[] } {
-  const diff = fullDiff(before, after);
+  const diff = templateDiff(before, after);
   if (diff.isEmpty) return { changes: [], security: [], traffic: [], text: '', rollouts: [] };
   let text = '';
   // The formatter writes line by line to a stream; collecting the lines keeps the output testable and lets

@@ -19,9 +19,10 @@
  * Which property changes replace a resource comes from @aws-cdk/cloudformation-diff's `changeImpact`, which
  * reads it from @aws-cdk/aws-service-spec (the CloudFormation resource specification); nothing here lists it.
  */
-import { ResourceImpact, fullDiff } from '@aws-cdk/cloudformation-diff';
+import { ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { ALLOW_MAJOR_UPGRADE_METADATA } from '../../lib/template-metadata';
 import type { CfnTemplate, StackTemplates } from './synth';
+import { templateDiff } from './template-diff';
 
 export type HazardKind = 'stale-consumer' | 'in-use-deletion' | 'export-lock' | 'engine-version';
 
@@ -333,7 +334,7 @@ function resourceType(template: CfnTemplate | undefined, logicalId: string): str
 /** The change impact of every resource of one stack, as `cdk diff` computes it. */
 function resourceImpacts(before: CfnTemplate, after: CfnTemplate): Map<string, ResourceImpact> {
   const impacts = new Map<string, ResourceImpact>();
-  fullDiff(before, after).resources.forEachDifference((logicalId, change) => impacts.set(logicalId, change.changeImpact));
+  templateDiff(before, after).resources.forEachDifference((logicalId, change) => impacts.set(logicalId, change.changeImpact));
   return impacts;
 }
 

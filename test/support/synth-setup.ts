@@ -17,9 +17,9 @@
  *   environment's templates: the templates the app deploys are still validated by it in every run. The processes
  *   tests spawn inherit the variable.
  * - NodejsFunction runs the project's esbuild through `npx --no-install esbuild`: npx resolves it to
- *   node_modules/.bin/esbuild at the cost of starting npm (about 0.7 s of CPU, twice per synth). Here the same
- *   binary is run directly, so the bundle, and the asset hash taken from it, are the same. Only in this jest
- *   process; the CLI and the processes tests spawn still go through npx.
+ *   node_modules/.bin/esbuild at the cost of starting npm (about 0.7 s of CPU per function per synth). Here the same
+ *   binary is run directly (esbuild-direct.js), so the bundle, and the asset hash taken from it, are the same; in
+ *   this jest process and, through NODE_OPTIONS, in the node processes tests spawn (the app, the diff's syntheses).
  * - Each Lambda bundle is made once per run: the first synthesis to bundle an entry with given options keeps the
  *   output in the run's directory (global-setup.ts), later ones copy it (esbuild's process start and bundling
  *   were most of a repeated synthesis: about 2 of its 2.7 s wall-clock). The key is every bundling property of the
@@ -41,7 +41,6 @@ if (SHORTCUTS) {
   process.env.CDK_VALIDATION ??= 'false';
 }
 
-const ESBUILD = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
 // aws-cdk-lib's exports map hides the module; it is loaded by file name, the same module bundling.js requires.
 const NODEJS_LIB = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'aws-lambda-nodejs', 'lib');
 const packageManagerModule = path.join(NODEJS_LIB, 'package-manager.js');
@@ -54,9 +53,12 @@ export const runBinCommand = PackageManager.prototype.runBinCommand;
 if (typeof runBinCommand !== 'function')
   throw new Error(`${packageManagerModule} has no PackageManager.runBinCommand: aws-cdk-lib changed`);
 if (SHORTCUTS) {
-  PackageManager.prototype.runBinCommand = function (this: unknown, bin: string): string[] {
-    return bin === 'esbuild' && fs.existsSync(ESBUILD) ? [ESBUILD] : runBinCommand.call(this, bin);
-  };
+  const esbuildDirect = path.join(__dirname, 'esbuild-direct.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(esbuildDirect);
+  const preload = `--require "${esbuildDirect}"`;
+  const options = process.env.NODE_OPTIONS ?? '';
+  if (!options.includes(preload)) process.env.NODE_OPTIONS = `${options} ${preload}`.trim();
 }
 
 interface LocalBundling {
