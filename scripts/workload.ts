@@ -35,6 +35,7 @@ import {
   startServiceDatabase,
   startReplica,
 } from './local';
+import { runMain } from './run-main';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -836,24 +837,25 @@ function table(r: Report): string {
   return [`workload (${r.mode})`, ...lines, '', ...inv].join('\n');
 }
 
-if (require.main === module) {
+/**
+ * `npm run workload`: exit 0 when every invariant holds, 1 when one breaks (or the run fails), 2 on bad arguments.
+ * Progress on stderr; the report (a table, or JSON with --json) on stdout.
+ */
+export async function main(argv: string[]): Promise<number> {
   let flags: ReturnType<typeof parseFlags>;
   try {
-    flags = parseFlags(process.argv.slice(2));
+    flags = parseFlags(argv);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
-    process.exit(2);
+    return 2;
   }
   const started = Date.now();
-  runWorkload(flags.mode, (line) => process.stderr.write(`--- ${line} (${Math.round((Date.now() - started) / 1000)} s)\n`)).then(
-    (report) => {
-      process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`);
-      process.stderr.write(`--- done in ${Math.round((Date.now() - started) / 1000)} s\n`);
-      process.exit(report.invariants.every((i) => i.ok) ? 0 : 1);
-    },
-    (error: unknown) => {
-      process.stderr.write(`workload failed: ${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  const report = await runWorkload(flags.mode, (line) => process.stderr.write(`--- ${line} (${seconds()} s)\n`));
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`);
+  process.stderr.write(`--- done in ${seconds()} s\n`);
+  return report.invariants.every((i) => i.ok) ? 0 : 1;
 }
+
+// A run that fails (a server that does not start) exits 1, as a broken invariant does.
+if (require.main === module) runMain('workload', main, 1);

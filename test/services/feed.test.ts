@@ -5,7 +5,8 @@
  * test/integration/workload.test.ts.
  */
 import { schemaOwnerSql } from '../../lib/database/identity-sql';
-import { type Report, invariants, parseFlags } from '../../scripts/workload';
+import { type Report, invariants, main, parseFlags } from '../../scripts/workload';
+import { runInProcess } from '../support/commands';
 import { breakerMetricLine } from '../../services/api/src/feed';
 import { readerGrantSql } from '../../services/api/src/migrate';
 import { CircuitBreaker } from '../../services/api/src/patterns/breaker';
@@ -84,6 +85,12 @@ test('the workload refuses unknown flags, all of them at once, before starting a
   expect(() => parseFlags(['--fast', '-q'])).toThrow(
     'workload: bad arguments:\n  "--fast": expected --quick or --json\n  "-q": expected --quick or --json',
   );
+});
+
+test('npm run workload exits 2 on bad flags, naming them on stderr, with nothing on stdout', async () => {
+  const result = await runInProcess('workload', main, ['--fast'], process.env, 1);
+  expect(result).toMatchObject({ status: 2, stdout: '' });
+  expect(result.stderr).toBe('workload: bad arguments:\n  "--fast": expected --quick or --json\n');
 });
 
 describe('the workload gate (what .ci/run fails on)', () => {
