@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { listEnvironments } from '../config/load';
+import { costUsageSchema } from '../config/schema/cost';
 import { costModel } from '../lib/stacks/cost-model';
 import { COST_MODEL_METADATA, type CostModelMetadata } from '../lib/template-metadata';
 import { pricingRule } from '../scripts/cost/catalog';
@@ -137,6 +138,19 @@ const lineOf = (e: EnvironmentEstimate, logicalId: string, item: RegExp) => {
   expect(found).toHaveLength(1);
   return found[0];
 };
+
+/**
+ * The cost model's usage figures are declared twice on purpose: in the configuration's schema (what a team sets) and in
+ * lib/template-metadata.ts (a format that older revisions' templates carry, which `npm run diff` prices). The two must
+ * name the same figures, or one would be configured and never priced, or priced and never configurable.
+ */
+test('the cost model in template metadata carries exactly the usage figures the configuration has', () => {
+  const configured = Object.keys(costUsageSchema.shape).sort();
+  // What the Monitoring stack writes, defaults applied.
+  expect(Object.keys(costModel(configOf('prod')).usage).sort()).toEqual(configured);
+  // MODEL is typed CostModelMetadata: its usage has every field of CostUsage and no other.
+  expect(Object.keys(MODEL.usage).sort()).toEqual(configured);
+});
 
 describe('the arithmetic, on hand-made templates at round prices (700 hours a month)', () => {
   let e: EnvironmentEstimate;
