@@ -41,6 +41,9 @@ export const RESERVED_ENVIRONMENT_NAMES = ['PORT', 'SERVICE_NAME', 'HTTP_KEEP_AL
 const environmentName = () =>
   z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: 'expected an environment variable name of capital letters, digits and _' });
 
+/** A listener-rule path pattern: `/`, then what ALB path patterns allow (`*` any run of characters, `?` one). */
+const pathPattern = () => z.string().regex(/^\/[\w\-./*?~%+@:]*$/, { message: 'expected a path pattern starting with /' });
+
 const secretReference = () =>
   z.string().regex(/^arn:aws(-cn|-us-gov)?:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter\/.+)$/, {
     message:
@@ -117,11 +120,11 @@ export const serviceSchema = z
       .meta({ description: 'Task counts.' }),
     routing: z
       .strictObject({
-        priority: int(1, 50000).meta({ description: 'Listener-rule priority, unique across services; lower is evaluated first.' }),
-        pathPatterns: z
-          .array(z.string().regex(/^\/[\w\-./*?~%+@:]*$/, { message: 'expected a path pattern starting with /' }))
-          .default([])
-          .meta({ description: 'Path patterns (`/api/*`) that route to the service.' }),
+        priority: int(2, 50000).meta({
+          description:
+            'Listener-rule priority, unique across services; lower is evaluated first. 1 is the load balancer’s own rule for `loadBalancer.internalPaths`.',
+        }),
+        pathPatterns: z.array(pathPattern()).default([]).meta({ description: 'Path patterns (`/api/*`) that route to the service.' }),
         hosts: z
           .array(
             z.string().regex(/^(\*\.)?([a-z0-9*?]([a-z0-9*?-]*[a-z0-9*?])?\.)+[a-z0-9*?-]+$/, {
@@ -305,5 +308,13 @@ export const loadBalancerSchema = z
         'Port of the test listener, created when a service has a pre-traffic hook: it routes to the new version before production traffic does, and admits only the VPC’s NAT gateway addresses.',
     }),
     zonalShift: zonalShiftSchema,
+    internalPaths: z
+      .array(pathPattern().max(128, { message: 'expected a path pattern of at most 128 characters' }))
+      .max(5, { message: 'expected at most 5 path patterns (a load balancer rule evaluates at most 5)' })
+      .default(['/health/ready', '/metrics'])
+      .meta({
+        description:
+          'Paths the public listener answers with 404 itself, before any service: endpoints for the VPC, not the internet. The default is the reference service’s deep health check (a database and cache login per request) and its metrics. The test listener still routes them, for pre-traffic hooks. `[]` routes every path to the services.',
+      }),
   })
   .meta({ description: 'The internet-facing Application Load Balancer in front of the services.' });

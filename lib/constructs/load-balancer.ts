@@ -33,7 +33,27 @@ export interface LoadBalancerSettings {
   readonly zonalShift: { readonly enabled: boolean };
   /** Without one, the load balancer serves plain HTTP (a non-production sandbox only). */
   readonly certificate?: LoadBalancerCertificate;
+  /**
+   * Path patterns the public listener answers 404 itself, before any service's rule (`INTERNAL_PATHS_PRIORITY`):
+   * endpoints for the VPC, not the internet, such as a deep health check that opens a database connection per request.
+   * At most 5 (an ALB rule evaluates at most 5 values). The test listener of traffic-shifting deployments still
+   * routes them, so a pre-traffic hook can request them there.
+   * @default - none: every path goes to the services' rules
+   */
+  readonly internalPaths?: readonly string[];
 }
+
+/**
+ * The listener-rule priority of `internalPaths`: the load balancer evaluates rules lowest first, so it answers them
+ * before any service's rule can match (services take 2 and up; a `/*` service would otherwise match them too).
+ */
+export const INTERNAL_PATHS_PRIORITY = 1;
+
+/** What the load balancer answers itself where no service's rule matches, and on `internalPaths`. */
+const notFound = () => elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"error":"not found"}' });
+
+/** An ALB rule evaluates at most 5 condition values. */
+const MAX_INTERNAL_PATHS = 5;
 
 export interface PublicLoadBalancerProps {
   readonly settings: LoadBalancerSettings;
@@ -97,6 +117,13 @@ export class PublicLoadBalancer extends Construct {
         `PublicLoadBalancer ${this.node.path}: expected idleTimeoutSeconds between 1 and 4000, got ${config.idleTimeoutSeconds}`,
       );
     }
+    const internalPaths = config.internalPaths ?? [];
+    const badPaths = internalPaths.filter((p) => !/^\/\S{0,127}$/.test(p));
+    if (internalPaths.length > MAX_INTERNAL_PATHS || badPaths.length > 0) {
+      throw new Error(
+        `PublicLoadBalancer ${this.node.path}: expected internalPaths of at most ${MAX_INTERNAL_PATHS} path patterns, each starting with / (at most 128 characters, no spaces), got ${JSON.stringify(internalPaths)}`,
+      );
+    }
     this.idleTimeout = Duration.seconds(config.idleTimeoutSeconds);
     this.https = config.certificate !== undefined;
 
@@ -145,7 +172,6 @@ export class PublicLoadBalancer extends Construct {
       );
     }
 
-    const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"error":"not found"}' });
     const certificate = this.certificate(config);
     if (certificate) {
       this.listener = this.loadBalancer.addListener('Https', {
@@ -153,7 +179,7 @@ export class PublicLoadBalancer extends Construct {
         port: 443,
         certificates: [certificate],
         sslPolicy: TLS_POLICY,
-        defaultAction: notFound,
+        defaultAction: notFound(),
       });
       const redirect = this.loadBalancer.addListener('Http', {
         protocol: elbv2.ApplicationProtocol.HTTP,
@@ -169,7 +195,7 @@ export class PublicLoadBalancer extends Construct {
       this.listener = this.loadBalancer.addListener('Http', {
         protocol: elbv2.ApplicationProtocol.HTTP,
         port: 80,
-        defaultAction: notFound,
+        defaultAction: notFound(),
       });
       acknowledge(
         this.listener,
@@ -179,6 +205,15 @@ export class PublicLoadBalancer extends Construct {
         '*-ELBTlsHttpsListenersOnly',
         '*-ELBv2ACMCertificateRequired',
       );
+    }
+
+    if (internalPaths.length > 0) {
+      new elbv2.ApplicationListenerRule(this, 'InternalPaths', {
+        listener: this.listener,
+        priority: INTERNAL_PATHS_PRIORITY,
+        conditions: [elbv2.ListenerCondition.pathPatterns([...internalPaths])],
+        action: notFound(),
+      });
     }
 
     // Lets an operator (or zonal autoshift) move traffic away from an impaired zone: docs/runbook.md#zonal-shift.
@@ -205,7 +240,7 @@ export class PublicLoadBalancer extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       port,
       open: false,
-      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: '{"error":"not found"}' }),
+      defaultAction: notFound(),
     });
     for (const ip of callers) {
       this.securityGroup.addIngressRule(

@@ -118,6 +118,24 @@ describe('routing', () => {
     ]);
   });
 
+  test("fails on priority 1, the load balancer's own rule for loadBalancer.internalPaths", () => {
+    expect(problems(DEV, { services: { web: { ...WEB, routing: { priority: 1, pathPatterns: ['/app/*'] } } } })).toEqual([
+      `${FILE}: services.web.routing.priority: expected an integer >= 2, got 1`,
+    ]);
+  });
+
+  test('fails on more internal paths than a load-balancer rule takes, and on one that is not a path, all at once', () => {
+    const tooMany = ['/a', '/b', '/c', '/d', '/e', '/f'];
+    expect(problems(DEV, { loadBalancer: { internalPaths: tooMany } })).toEqual([
+      `${FILE}: loadBalancer.internalPaths: expected at most 5 path patterns (a load balancer rule evaluates at most 5), got ${JSON.stringify(tooMany)}`,
+    ]);
+    expect(problems(DEV, { loadBalancer: { internalPaths: ['metrics', `/${'x'.repeat(128)}`] } })).toEqual([
+      `${FILE}: loadBalancer.internalPaths.0: expected a path pattern starting with /, got "metrics"`,
+      // A long value is shown shortened.
+      expect.stringContaining(`${FILE}: loadBalancer.internalPaths.1: expected a path pattern of at most 128 characters, got "/xxxx`),
+    ]);
+  });
+
   test('fails when two services have the same routing rule', () => {
     expect(problems(DEV, { services: { web: { ...WEB, routing: { priority: 200, pathPatterns: ['/*'] } } } })).toEqual([
       expect.stringMatching(

@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type LoadBalancerSettings, PublicLoadBalancer } from '../../lib/constructs/load-balancer';
+import { INTERNAL_PATHS_PRIORITY, type LoadBalancerSettings, PublicLoadBalancer } from '../../lib/constructs/load-balancer';
 import { stackWithVpc } from './fixtures';
 import { LOAD_BALANCER_SETTINGS as SETTINGS } from './settings';
 
@@ -41,6 +41,41 @@ describe('PublicLoadBalancer', () => {
     t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
     t.resourceCountIs('AWS::WAFv2::WebACL', 0);
     t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+  });
+
+  test('internalPaths: one rule on the HTTPS listener at INTERNAL_PATHS_PRIORITY, answering 404 itself', () => {
+    // GIVEN / WHEN
+    const { template } = build({ internalPaths: ['/health/ready', '/admin/*'] });
+    // THEN
+    const t = template();
+    const https = t.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Protocol: 'HTTPS' } });
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      ListenerArn: { Ref: Object.keys(https)[0] },
+      Priority: INTERNAL_PATHS_PRIORITY,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/health/ready', '/admin/*'] } }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+    });
+  });
+
+  test('internalPaths without a certificate: the rule is on the plain HTTP listener, the one that carries the services', () => {
+    const { template } = build({ certificate: undefined, internalPaths: ['/metrics'] });
+    const t = template();
+    const http = t.findResources('AWS::ElasticLoadBalancingV2::Listener');
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { ListenerArn: { Ref: Object.keys(http)[0] }, Priority: 1 });
+  });
+
+  test('internalPaths defaults to none: no rule, every path goes to the services', () => {
+    build().template().resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    build({ internalPaths: [] }).template().resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+  });
+
+  test('fails on more internal paths than a rule evaluates, or one that is not a path', () => {
+    const six = ['/a', '/b', '/c', '/d', '/e', '/f'];
+    expect(() => build({ internalPaths: six })).toThrow(
+      `PublicLoadBalancer Test/LoadBalancer: expected internalPaths of at most 5 path patterns, each starting with / (at most 128 characters, no spaces), got ${JSON.stringify(six)}`,
+    );
+    expect(() => build({ internalPaths: ['metrics'] })).toThrow(/expected internalPaths .* got \["metrics"\]/);
   });
 
   test('fails on a WAF rate limit below WAF’s minimum', () => {
