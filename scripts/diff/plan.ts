@@ -20,6 +20,7 @@
  * reads it from @aws-cdk/aws-service-spec (the CloudFormation resource specification); nothing here lists it.
  */
 import { ResourceImpact } from '@aws-cdk/cloudformation-diff';
+import { canonicalJson } from '../../lib/canonical-json';
 import { ALLOW_MAJOR_UPGRADE_METADATA } from '../../lib/template-metadata';
 import type { CfnTemplate, StackTemplates } from './synth';
 import { templateDiff } from './template-diff';
@@ -104,7 +105,7 @@ export function planHazards(input: PlanInput): Hazard[] {
   // Stale consumers: a weak read in a stack whose template does not change.
   for (const [consumer, template] of after) {
     const old = before.get(consumer);
-    if (!old || canonical(old) !== canonical(template)) continue;
+    if (!old || canonicalJson(old) !== canonicalJson(template)) continue;
     for (const [key, read] of groupReads(stackReads(template).filter((r) => r.kind === 'weak'))) {
       const [producer, outputName] = key.split('\u0000');
       const was = outputsOf(before.get(producer)).get(outputName);
@@ -114,7 +115,7 @@ export function planHazards(input: PlanInput): Hazard[] {
       const type = target ? resourceType(after.get(producer) ?? before.get(producer), target) : 'Output';
       let why: string | undefined;
       if (!now) why = `the output ${outputName} it reads is removed from ${producer}`;
-      else if (canonical(was.value) !== canonical(now.value)) why = `the output ${outputName} it reads changes its value`;
+      else if (canonicalJson(was.value) !== canonicalJson(now.value)) why = `the output ${outputName} it reads changes its value`;
       else {
         const moved = now.targets.find((t) => replaced(producer, t));
         if (moved) why = `${moved} (${type}) is replaced, so ${outputName} takes a new value`;
@@ -189,7 +190,7 @@ export function planHazards(input: PlanInput): Hazard[] {
       const next = [...nowOutputs.values()].find((o) => o.exportName === output.exportName);
       let why: string | undefined;
       if (!next) why = `the export ${output.exportName} (output ${name}) is removed`;
-      else if (canonical(next.value) !== canonical(output.value))
+      else if (canonicalJson(next.value) !== canonicalJson(output.value))
         why = `the export ${output.exportName} (output ${name}) changes its value`;
       else {
         const moved = next.targets.find((t) => replaced(producer, t));
@@ -405,13 +406,4 @@ function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
-}
-
-/** JSON with sorted keys: two templates that CloudFormation reads the same compare equal. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 }

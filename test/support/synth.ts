@@ -8,6 +8,7 @@ import { App, type Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { deepMerge } from '../../config/merge';
 import { type AppConfig, type EnvironmentOverrides, loadEnvironment, resolveConfig } from '../../config/load';
+import { canonicalJson } from '../../lib/canonical-json';
 import type { EnvironmentStacks } from '../../lib/app';
 import type { ComplianceOptions } from '../../lib/compliance';
 import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
@@ -46,6 +47,8 @@ type StackName = keyof EnvironmentStacks;
 type Templates = Partial<Record<StackName, Record<string, unknown>>>;
 
 const cache = new Map<string, SynthesizedEnvironment>();
+/** Environment name → its configuration's cache key, so that `synth('prod')` does not load the configuration each time. */
+const namedKeys = new Map<string, string>();
 
 /**
  * The compliance gate of the suite's syntheses: the cdk-nag packs, not the Control Tower controls. cfn-guard takes
@@ -63,18 +66,22 @@ export const SUITE_COMPLIANCE: ComplianceOptions = { controlTower: false };
 export const FULL_COMPLIANCE: ComplianceOptions = { guardResultCacheDir: process.env.GUARD_RESULT_CACHE_DIR || undefined };
 
 /**
- * Builds an environment and returns its templates. Results are cached in the jest worker (by environment name or
- * configuration content; this module is shared by the worker's test files, test/support/shared-modules), since
+ * Builds an environment and returns its templates. Results are cached in the jest worker (by configuration content,
+ * the environment's when given its name; this module is shared by the worker's test files, test/support/shared-modules), since
  * synthesizing is the slow part of the suite and assertions do not mutate templates; and across the test files of
  * a run, as template files in the run's directory (global-setup.ts), so that the first file to synthesize an
  * environment pays for it. A test that adds constructs builds its own
  * app with `newApp()` and `buildEnvironment`. The compliance gate is `SUITE_COMPLIANCE`.
  */
 export function synth(env: string | AppConfig): SynthesizedEnvironment {
-  // Keyed by name, or by the configuration's content: tests often build the same variant more than once.
-  const key = typeof env === 'string' ? env : JSON.stringify(env);
-  if (cache.has(key)) return cache.get(key)!;
+  // Keyed by the configuration's content, whether named or built: tests often build the same variant more than once,
+  // and a variant that changes nothing (an environment's own deployment strategy, set again) is the environment.
+  const named = typeof env === 'string' ? namedKeys.get(env) : undefined;
+  if (named && cache.has(named)) return cache.get(named)!;
   const config = typeof env === 'string' ? loadEnvironment(env) : env;
+  const key = canonicalJson(config);
+  if (typeof env === 'string') namedKeys.set(env, key);
+  if (cache.has(key)) return cache.get(key)!;
   let built: { app: App; stacks: EnvironmentStacks } | undefined;
   const build = () => {
     if (!built) {
