@@ -82,14 +82,17 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
   const key = canonicalJson(config);
   if (typeof env === 'string') namedKeys.set(env, key);
   if (cache.has(key)) return cache.get(key)!;
-  let built: { app: App; stacks: EnvironmentStacks } | undefined;
+  let built: { app: App; stacks: EnvironmentStacks; file: string | undefined } | undefined;
   const build = () => {
-    if (!built) {
+    // An app serves the test file that built it; a later file of the worker gets its own. jest-autoclean removes an
+    // app's output directory when its file ends, and `Template.fromStack` on its stacks synthesizes into it again.
+    const file = currentTestFile();
+    if (!built || built.file !== file) {
       // Loaded here, not at the top: a file whose templates all come from the run's directory never loads the app.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { buildEnvironment } = require('../../lib/app') as typeof import('../../lib/app');
       const app = newApp();
-      built = { app, stacks: buildEnvironment(app, config, SUITE_COMPLIANCE) };
+      built = { app, stacks: buildEnvironment(app, config, SUITE_COMPLIANCE), file };
     }
     return built;
   };
@@ -119,6 +122,11 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
   };
   cache.set(key, result);
   return result;
+}
+
+/** The test file running now (the worker's files share this module, test/support/shared-modules). */
+function currentTestFile(): string | undefined {
+  return (globalThis as { expect?: { getState(): { testPath?: string } } }).expect?.getState().testPath;
 }
 
 /** The run's file for one environment's templates, or undefined outside a jest run with the shared directory. */
