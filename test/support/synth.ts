@@ -20,9 +20,9 @@ const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cd
  * A CDK App with cdk.json's context (its feature flags), as the CLI creates it, and the suite's `SUITE_APP_CONTEXT`
  * (shortcuts.ts) unless `suiteContext` is false; `context` adds to either.
  */
-export function newApp(options: { suiteContext?: boolean; context?: Record<string, unknown> } = {}): App {
+export function newApp(options: { suiteContext?: boolean; context?: Record<string, unknown>; outdir?: string } = {}): App {
   const suite = options.suiteContext === false ? {} : SUITE_APP_CONTEXT;
-  return new App({ context: { ...CDK_JSON.context, ...suite, ...options.context } });
+  return new App({ context: { ...CDK_JSON.context, ...suite, ...options.context }, outdir: options.outdir });
 }
 
 /** The configuration of an environment file, optionally with further overrides applied on top. */
@@ -82,17 +82,14 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
   const key = canonicalJson(config);
   if (typeof env === 'string') namedKeys.set(env, key);
   if (cache.has(key)) return cache.get(key)!;
-  let built: { app: App; stacks: EnvironmentStacks; file: string | undefined } | undefined;
+  let built: { app: App; stacks: EnvironmentStacks } | undefined;
   const build = () => {
-    // An app serves the test file that built it; a later file of the worker gets its own. jest-autoclean removes an
-    // app's output directory when its file ends, and `Template.fromStack` on its stacks synthesizes into it again.
-    const file = currentTestFile();
-    if (!built || built.file !== file) {
+    if (!built) {
       // Loaded here, not at the top: a file whose templates all come from the run's directory never loads the app.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { buildEnvironment } = require('../../lib/app') as typeof import('../../lib/app');
-      const app = newApp();
-      built = { app, stacks: buildEnvironment(app, config, SUITE_COMPLIANCE), file };
+      const app = newApp({ outdir: appOutdir(key) });
+      built = { app, stacks: buildEnvironment(app, config, SUITE_COMPLIANCE) };
     }
     return built;
   };
@@ -124,9 +121,16 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
   return result;
 }
 
-/** The test file running now (the worker's files share this module, test/support/shared-modules). */
-function currentTestFile(): string | undefined {
-  return (globalThis as { expect?: { getState(): { testPath?: string } } }).expect?.getState().testPath;
+/**
+ * Where a cached app writes its cloud assembly: the run's directory, which lives as long as the run. The apps serve
+ * every later test file of the worker (this module is shared by them, test/support/shared-modules), and an app
+ * without an output directory gets a temporary one that jest-autoclean removes when the file that made it ends: a
+ * later file's `Template.fromStack` then synthesized into a missing directory. Outside a run with the directory:
+ * that temporary one.
+ */
+function appOutdir(key: string): string | undefined {
+  const dir = process.env[TEMPLATE_CACHE_VARIABLE];
+  return dir ? path.join(dir, 'apps', `${crypto.createHash('sha256').update(key).digest('hex').slice(0, 16)}-${process.pid}`) : undefined;
 }
 
 /** The run's file for one environment's templates, or undefined outside a jest run with the shared directory. */
