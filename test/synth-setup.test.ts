@@ -10,10 +10,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { TEMPLATE_CACHE_VARIABLE } from './support/global-setup';
 import { SHORTCUTS } from './support/shortcuts';
+import { synth } from './support/synth';
 import { Bundling, bundleMemoDir, localBundlingProvider, PackageManager, runBinCommand as viaNpm } from './support/synth-setup';
 
 /** Bundles the identity handler (it imports pg and a module of lib) as database-identities.ts does. */
@@ -106,4 +108,14 @@ whenShortcutsOn("a bundle copied from the run's memo is the one esbuild makes, a
     if (runDir === undefined) delete process.env[TEMPLATE_CACHE_VARIABLE];
     else process.env[TEMPLATE_CACHE_VARIABLE] = runDir;
   }
+});
+
+whenShortcutsOn("a cached app writes its assembly into the run's directory, which no test file's end removes", () => {
+  // synth() keeps apps for the worker's later files. An app's default output directory is a temporary one that
+  // jest-autoclean removes when the file that made it ends; a later Template.fromStack on it then failed with ENOENT.
+  const runDir = process.env[TEMPLATE_CACHE_VARIABLE]!;
+  const { app } = synth('dev');
+  expect(path.relative(runDir, app.outdir).startsWith('..')).toBe(false);
+  CloudAssembly.cleanupTemporaryDirectories(); // what jest-autoclean runs after each file
+  expect(fs.existsSync(app.outdir)).toBe(true);
 });
