@@ -5,7 +5,12 @@
  * the load balancer itself (`loadBalancer.internalPaths`); the test listener of a traffic-shifting deployment, which
  * only the VPC's NAT gateways reach, still routes them, so the pre-traffic hook can check the new tasks.
  */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import { listEnvironments } from '../config/load';
+import type { Feed } from '../services/api/src/feed';
+import { createApp } from '../services/api/src/server';
+import { settingsFromEnv } from '../services/api/src/settings';
 import { evaluateListener } from './support/alb-rules';
 import { configOf, synth } from './support/synth';
 
@@ -52,4 +57,57 @@ test('with internalPaths [], the public listener forwards every path to the serv
     .toJSON() as Template;
   expect(Object.keys(t.Resources).filter((id) => id.startsWith('LoadBalancerInternalPaths'))).toEqual([]);
   expect(evaluateListener(t, publicListener(t), { path: '/health/ready' })).toMatchObject({ action: 'forward' });
+});
+
+/**
+ * The load balancer matches the path as sent; the service parses it. Each crafted path below goes through prod's
+ * public listener as the load balancer evaluates it, and where it is forwarded, to the real service (health checks
+ * and its routes, no dependency: its /health/ready would answer 200 at once) on 127.0.0.1: no path may get the
+ * readiness report or the metrics past the load balancer.
+ */
+describe('a crafted path that the load balancer forwards does not reach the internal endpoints', () => {
+  const CRAFTED = [
+    '/health/ready/',
+    '/health/./ready',
+    '/x/../health/ready',
+    '/health/%2e/ready',
+    '//health/ready',
+    '/Health/Ready',
+    '/metrics/',
+    '/./metrics',
+    '/metrics/..',
+    '/%2e/metrics',
+  ];
+  // A feed for the routes: only `metrics()` is reachable without a dependency, and it must not be reached.
+  const feed = { metrics: () => ({ breakers: [] }) } as unknown as Feed;
+  const server = createApp({ settings: settingsFromEnv({}), feed });
+  let port: number;
+  beforeAll(() =>
+    new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve())).then(() => {
+      port = (server.address() as AddressInfo).port;
+    }),
+  );
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  /** The service's status for a raw request path (sent as is: Node's client does not normalize it). */
+  const get = (rawPath: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: rawPath, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject).end();
+    });
+
+  test('the service itself serves both internal endpoints (so a 200 below would be a leak)', async () => {
+    expect(await get('/health/ready')).toBe(200);
+    expect(await get('/metrics')).toBe(200);
+  });
+
+  test.each(CRAFTED)('%s', async (rawPath) => {
+    const t = synth('prod').template('service').toJSON() as Template;
+    const outcome = evaluateListener(t, publicListener(t), { path: rawPath.split('?')[0] });
+    if (outcome.action === 'forward') expect(await get(rawPath)).not.toBe(200);
+    else expect(outcome).toMatchObject({ action: 'fixed-response', status: 404 });
+  });
 });

@@ -133,6 +133,10 @@ export function createApp(options: AppOptions): http.Server {
 
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // The load balancer routes on the path as sent; URL parsing removes dot segments (`/x/../health/ready`, `%2e`) and
+    // reads `//host/...` as a host. A path the parser would change could reach a route the load balancer keeps from
+    // the internet (loadBalancer.internalPaths), so it is refused rather than normalized.
+    if ((req.url ?? '/').split('?')[0] !== url.pathname) return send(res, 400, { error: 'path not in normal form' });
     if (options.feed && /^\/(feed|posts|summary|sessions|metrics)(\/|$)/.test(url.pathname)) {
       void appRoute(options.feed, req, url).then(
         ([status, body]) => send(res, status, body),
@@ -213,7 +217,8 @@ async function appRoute(feed: Feed, req: http.IncomingMessage, url: URL): Promis
     const session = await feed.session(id);
     return session ? [200, { user: session.user, createdAt: session.createdAt }] : [404, { error: 'no such session' }];
   }
-  if (method === 'GET' && resource === 'metrics' && !id) return [200, feed.metrics()];
+  // Exactly /metrics: the path the load balancer answers itself (loadBalancer.internalPaths), not /metrics/.
+  if (method === 'GET' && resource === 'metrics' && id === undefined) return [200, feed.metrics()];
   return [resource === 'posts' || resource === 'sessions' ? 405 : 404, { error: 'not found' }];
 }
 
