@@ -13,11 +13,9 @@ import { main as appMain } from '../bin/app';
 import { main as configMain } from '../scripts/config';
 import { TS_LOADER } from './support/child';
 import { runEntryPoint, runInProcess, runScript } from './support/commands';
+import { CDK_JSON_CONTEXT } from './support/synth';
 
 const ROOT = path.join(__dirname, '..');
-
-/** cdk.json's context (the feature flags): the CLI hands it to every synthesis. */
-const CDK_JSON_CONTEXT = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 
 /**
  * Runs bin/app.ts as the CDK CLI would: cdk.json's context and the command line's in CDK_CONTEXT_JSON, output

@@ -14,7 +14,10 @@ import type { ComplianceOptions } from '../../lib/compliance';
 import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
 import { SUITE_APP_CONTEXT } from './shortcuts';
 
-const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+/** cdk.json's context (the app's feature flags): the CLI hands it to every synthesis. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+).context;
 
 /**
  * A CDK App with cdk.json's context (its feature flags), as the CLI creates it, and the suite's `SUITE_APP_CONTEXT`
@@ -22,7 +25,7 @@ const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cd
  */
 export function newApp(options: { suiteContext?: boolean; context?: Record<string, unknown>; outdir?: string } = {}): App {
   const suite = options.suiteContext === false ? {} : SUITE_APP_CONTEXT;
-  return new App({ context: { ...CDK_JSON.context, ...suite, ...options.context }, outdir: options.outdir });
+  return new App({ context: { ...CDK_JSON_CONTEXT, ...suite, ...options.context }, outdir: options.outdir });
 }
 
 /** The configuration of an environment file, optionally with further overrides applied on top. */
@@ -88,12 +91,12 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
       // Loaded here, not at the top: a file whose templates all come from the run's directory never loads the app.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { buildEnvironment } = require('../../lib/app') as typeof import('../../lib/app');
-      const app = newApp({ outdir: appOutdir(key) });
+      const app = newApp({ outdir: runPath(key, 'app') });
       built = { app, stacks: buildEnvironment(app, config, SUITE_COMPLIANCE) };
     }
     return built;
   };
-  const shared = sharedTemplateFile(key);
+  const shared = runPath(key, 'templates');
   let templateJson: Templates | undefined;
   const allTemplates = () => (templateJson ??= readShared(shared) ?? synthesizeAndShare(build().stacks, shared));
   const templates = new Map<string, Template>();
@@ -122,21 +125,18 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
 }
 
 /**
- * Where a cached app writes its cloud assembly: the run's directory, which lives as long as the run. The apps serve
- * every later test file of the worker (this module is shared by them, test/support/shared-modules), and an app
- * without an output directory gets a temporary one that jest-autoclean removes when the file that made it ends: a
- * later file's `Template.fromStack` then synthesized into a missing directory. Outside a run with the directory:
- * that temporary one.
+ * A path in the run's directory (global-setup.ts) for one configuration, or undefined outside a jest run with it.
+ * Two live there: the configuration's templates (`<digest>.json`), shared by every test file and worker, and the
+ * cloud assembly of the worker's cached app (`apps/<digest>-<pid>`). The directory lives as long as the run; an app
+ * without an output directory gets a temporary one that jest-autoclean removes when the file that made it ends, and
+ * the apps serve every later test file of the worker (this module is shared by them, test/support/shared-modules):
+ * a later file's `Template.fromStack` then synthesized into a missing directory.
  */
-function appOutdir(key: string): string | undefined {
+function runPath(key: string, kind: 'templates' | 'app'): string | undefined {
   const dir = process.env[TEMPLATE_CACHE_VARIABLE];
-  return dir ? path.join(dir, 'apps', `${crypto.createHash('sha256').update(key).digest('hex').slice(0, 16)}-${process.pid}`) : undefined;
-}
-
-/** The run's file for one environment's templates, or undefined outside a jest run with the shared directory. */
-function sharedTemplateFile(key: string): string | undefined {
-  const dir = process.env[TEMPLATE_CACHE_VARIABLE];
-  return dir ? path.join(dir, `${crypto.createHash('sha256').update(key).digest('hex')}.json`) : undefined;
+  if (!dir) return undefined;
+  const digest = crypto.createHash('sha256').update(key).digest('hex');
+  return kind === 'templates' ? path.join(dir, `${digest}.json`) : path.join(dir, 'apps', `${digest.slice(0, 16)}-${process.pid}`);
 }
 
 function readShared(file: string | undefined): Templates | undefined {
