@@ -41,8 +41,12 @@ export const RESERVED_ENVIRONMENT_NAMES = ['PORT', 'SERVICE_NAME', 'HTTP_KEEP_AL
 const environmentName = () =>
   z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: 'expected an environment variable name of capital letters, digits and _' });
 
-/** A listener-rule path pattern: `/`, then what ALB path patterns allow (`*` any run of characters, `?` one). */
-const pathPattern = () => z.string().regex(/^\/[\w\-./*?~%+@:]*$/, { message: 'expected a path pattern starting with /' });
+/** A listener-rule path pattern: `/`, then what ALB path patterns allow (`*` any run of characters, `?` one), at most 128 characters. */
+const pathPattern = () =>
+  z
+    .string()
+    .regex(/^\/[\w\-./*?~%+@:]*$/, { message: 'expected a path pattern starting with /' })
+    .max(128, { message: 'expected a path pattern of at most 128 characters' });
 
 const secretReference = () =>
   z.string().regex(/^arn:aws(-cn|-us-gov)?:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter\/.+)$/, {
@@ -309,7 +313,7 @@ export const loadBalancerSchema = z
     }),
     zonalShift: zonalShiftSchema,
     internalPaths: z
-      .array(pathPattern().max(128, { message: 'expected a path pattern of at most 128 characters' }))
+      .array(pathPattern())
       .max(5, { message: 'expected at most 5 path patterns (a load balancer rule evaluates at most 5)' })
       .default(['/health/ready', '/metrics'])
       .meta({

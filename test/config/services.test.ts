@@ -136,6 +136,12 @@ describe('routing', () => {
     ]);
   });
 
+  test("fails on a service path pattern longer than a load balancer rule's 128 characters", () => {
+    expect(problems(DEV, { services: { web: { ...WEB, routing: { priority: 50, pathPatterns: [`/${'a'.repeat(128)}`] } } } })).toEqual([
+      expect.stringContaining(`${FILE}: services.web.routing.pathPatterns.0: expected a path pattern of at most 128 characters, got "/aaa`),
+    ]);
+  });
+
   test('fails when two services have the same routing rule', () => {
     expect(problems(DEV, { services: { web: { ...WEB, routing: { priority: 200, pathPatterns: ['/*'] } } } })).toEqual([
       expect.stringMatching(

@@ -28,5 +28,3 @@ if (typeof runBinCommand !== 'function')
 PackageManager.prototype.runBinCommand = function (bin) {
   return bin === 'esbuild' && fs.existsSync(ESBUILD) ? [ESBUILD] : runBinCommand.call(this, bin);
 };
-
-module.exports = { PackageManager, runBinCommand };
