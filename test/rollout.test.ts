@@ -2,9 +2,18 @@
  * Every strategy in every environment: what ECS receives (strategy, steps, bake time, alternate target group),
  * and that the deployment alarms and the circuit breaker roll back whatever the strategy, while traffic shifts and
  * during the bake time alike (ECS watches `DeploymentConfiguration.Alarms` for the whole deployment, bake included).
+ *
+ * Each environment is synthesized once for all four strategies: api keeps its own, and the variant runs one more
+ * service for each other strategy (`rollout-<strategy>`, api's settings on a path of their own), as a team mixing
+ * strategies would. That is three syntheses instead of eleven (one per environment and strategy but api's own), and
+ * it also proves that services on different strategies coexist in one stack: each keeps its own alternate target
+ * group, listener rule, test listener rule, hook and alarms.
  */
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { listEnvironments } from '../config/load';
+import type { AppConfig } from '../config/schema';
+import { pascal } from '../lib/outputs';
+import { resolveStrategy } from '../config/schema/rollout';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../lib/rollout/strategies';
 import { configOf, synth } from './support/synth';
 
@@ -15,26 +24,63 @@ const ECS_STRATEGY: Record<DeploymentStrategyName, string | undefined> = {
   canary: 'CANARY',
 };
 
+/** The strategy api deploys with in an environment: its own (canary in production unless it says otherwise). */
+const ownStrategy = (env: string) => {
+  const config = configOf(env);
+  return resolveStrategy(config.services.api.deployment.strategy, config.environment.production);
+};
+
+/** The service that carries a strategy in an environment's variant: api for its own, `rollout-<strategy>` otherwise. */
+const serviceFor = (env: string, strategy: DeploymentStrategyName) => (strategy === ownStrategy(env) ? 'api' : `rollout-${strategy}`);
+
+/**
+ * The environment with one more service for each strategy api does not deploy with: api's settings, routed on
+ * `/<strategy>/*`, at api's minimum of tasks, and no database access (no schema to migrate, no login to add). Outside dev a
+ * traffic-shifting service names api's pre-traffic hook, as api does in prod and staging; a rolling one cannot have
+ * a hook, so it is checked without one. The environment's capacity counts the added tasks (its rule requires it).
+ */
+function strategiesVariant(env: string): AppConfig {
+  const base = configOf(env);
+  const api = base.services.api;
+  const others = DEPLOYMENT_STRATEGIES.filter((strategy) => strategy !== ownStrategy(env));
+  const services = Object.fromEntries(
+    others.map((strategy, i) => [
+      serviceFor(env, strategy),
+      {
+        ...api,
+        tasks: { desired: api.tasks.min, min: api.tasks.min, max: api.tasks.min },
+        scheduledScaling: [],
+        database: { access: 'none' as const },
+        routing: { ...api.routing, priority: 10 + i, pathPatterns: [`/${strategy}/*`] },
+        deployment: {
+          ...api.deployment,
+          strategy,
+          preTrafficHook: strategy !== 'rolling' && env !== 'dev' ? { path: '/health/ready' } : undefined,
+        },
+      },
+    ]),
+  );
+  return configOf(env, { services, capacity: { maxTasks: base.capacity.maxTasks + others.length * api.tasks.min } });
+}
+
+/** One resource of a template as a template of its own, for CDK's matchers. */
+function only(template: Template, type: string, logicalIdPrefix: string): Template {
+  const found = Object.entries(template.findResources(type)).filter(([id]) => id.startsWith(logicalIdPrefix));
+  expect(found.map(([id]) => id)).toHaveLength(1);
+  return Template.fromJSON({ Resources: Object.fromEntries(found) });
+}
+
 const cases = listEnvironments().flatMap((env) =>
   DEPLOYMENT_STRATEGIES.map((strategy) => [env, strategy] as [string, DeploymentStrategyName]),
 );
 
-describe.each(cases)('%s api deployed with %s', (env, strategy) => {
-  // prod and staging name a pre-traffic hook, which a rolling service refuses: rolling is checked without it.
-  const hook = strategy === 'rolling' ? undefined : { path: '/health/ready' };
-  const base = configOf(env);
-  const config =
-    strategy === 'rolling' && base.services.api.deployment.preTrafficHook
-      ? {
-          ...base,
-          services: {
-            ...base.services,
-            api: { ...base.services.api, deployment: { ...base.services.api.deployment, strategy, preTrafficHook: undefined } },
-          },
-        }
-      : configOf(env, { services: { api: { deployment: { strategy, ...(hook && env !== 'dev' ? { preTrafficHook: hook } : {}) } } } });
+describe.each(cases)('%s: a service deployed with %s', (env, strategy) => {
+  const config = strategiesVariant(env);
+  const name = serviceFor(env, strategy);
+  const prefix = `${pascal(name)}Service`;
   const template = synth(config).template('service');
-  const d = config.services.api.deployment;
+  const service = () => only(template, 'AWS::ECS::Service', prefix);
+  const d = config.services[name].deployment;
 
   test('ECS receives the strategy, its steps and its bake time', () => {
     const expected: Record<string, unknown> = { Strategy: ECS_STRATEGY[strategy] ?? Match.absent() };
@@ -43,14 +89,14 @@ describe.each(cases)('%s api deployed with %s', (env, strategy) => {
       expected.CanaryConfiguration = { CanaryPercent: d.canary.percent, CanaryBakeTimeInMinutes: d.canary.bakeMinutes };
     if (strategy === 'linear')
       expected.LinearConfiguration = { StepPercent: d.linear.stepPercent, StepBakeTimeInMinutes: d.linear.stepMinutes };
-    template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike(expected) });
+    service().hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike(expected) });
   });
 
   test('the deployment alarms and the circuit breaker roll back', () => {
-    template.hasResourceProperties('AWS::ECS::Service', {
+    service().hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({
         Alarms: {
-          AlarmNames: [`ScaledApp-${env}-api-deployment-5xx-rate`, `ScaledApp-${env}-api-deployment-p99-latency`],
+          AlarmNames: [`ScaledApp-${env}-${name}-deployment-5xx-rate`, `ScaledApp-${env}-${name}-deployment-p99-latency`],
           Enable: true,
           Rollback: true,
         },
@@ -59,39 +105,59 @@ describe.each(cases)('%s api deployed with %s', (env, strategy) => {
     });
   });
 
-  test('the deployment alarms read both target groups', () => {
+  test('the deployment alarms read both of its target groups', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm', {
-      Properties: { AlarmName: Match.stringLikeRegexp(`^ScaledApp-${env}-api-deployment-`) },
+      Properties: { AlarmName: Match.stringLikeRegexp(`^ScaledApp-${env}-${name}-deployment-`) },
     });
     expect(Object.keys(alarms)).toHaveLength(2);
     for (const alarm of Object.values(alarms)) {
       const text = JSON.stringify(alarm);
       expect(text).toContain('MAX([');
-      expect(text).toContain('ApiServiceTargetGroup');
-      expect(text).toContain('ApiServiceAlternateTargetGroup');
+      expect(text).toContain(`${prefix}TargetGroup`);
+      expect(text).toContain(`${prefix}AlternateTargetGroup`);
+      // No other service's target group.
+      expect(text.match(/"(\w+?)(Alternate)?TargetGroup[0-9A-F]{8}"/g)?.every((id) => id.startsWith(`"${prefix}`))).toBe(true);
     }
   });
 
   test(
-    strategy === 'rolling' ? 'has no alternate target configuration' : 'names the alternate target group, the production rule and its role',
+    strategy === 'rolling' ? 'has no alternate target configuration' : 'names its alternate target group, its production rule and its role',
     () => {
-      const lb = { ContainerName: 'App', ContainerPort: 8080, TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiServiceTargetGroup') } };
-      template.hasResourceProperties('AWS::ECS::Service', {
+      const lb = {
+        ContainerName: 'App',
+        ContainerPort: config.services[name].port,
+        TargetGroupArn: { Ref: Match.stringLikeRegexp(`^${prefix}TargetGroup`) },
+      };
+      service().hasResourceProperties('AWS::ECS::Service', {
         LoadBalancers: [
           strategy === 'rolling'
             ? Match.objectEquals(lb)
             : Match.objectLike({
                 ...lb,
                 AdvancedConfiguration: Match.objectLike({
-                  AlternateTargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiServiceAlternateTargetGroup') },
-                  ProductionListenerRule: { Ref: Match.stringLikeRegexp('^ApiServiceListenerRule') },
-                  RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiServiceLoadBalancerRole'), 'Arn'] },
+                  AlternateTargetGroupArn: { Ref: Match.stringLikeRegexp(`^${prefix}AlternateTargetGroup`) },
+                  ProductionListenerRule: { Ref: Match.stringLikeRegexp(`^${prefix}ListenerRule`) },
+                  RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}LoadBalancerRole`), 'Arn'] },
                 }),
               }),
         ],
       });
     },
   );
+
+  if (config.services[name].deployment.preTrafficHook)
+    test('its pre-traffic hook runs at POST_TEST_TRAFFIC_SHIFT, through its own test listener rule', () => {
+      service().hasResourceProperties('AWS::ECS::Service', {
+        DeploymentConfiguration: Match.objectLike({
+          LifecycleHooks: [Match.objectLike({ LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] })],
+        }),
+        LoadBalancers: [
+          Match.objectLike({
+            AdvancedConfiguration: Match.objectLike({ TestListenerRule: { Ref: Match.stringLikeRegexp(`^${prefix}TestListenerRule`) } }),
+          }),
+        ],
+      });
+    });
 });
 
 test('prod deploys api as a canary with the pre-traffic hook at POST_TEST_TRAFFIC_SHIFT, through the test listener rule', () => {
