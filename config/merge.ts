@@ -15,13 +15,23 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function deepMerge(base: unknown, override: unknown): unknown {
   if (override === undefined) return clone(base);
   if (!isPlainObject(base) || !isPlainObject(override)) return clone(override);
-  const result: Record<string, unknown> = clone(base) as Record<string, unknown>;
+  // Each value is copied once: the base's keys first, in their order, then the keys only the override has.
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(base)) {
+    const given = Object.hasOwn(override, key) && key !== '__proto__' && key !== 'constructor' ? override[key] : undefined;
+    if (given !== null) define(result, key, deepMerge(value, given));
+  }
   for (const [key, value] of Object.entries(override)) {
-    if (key === '__proto__' || key === 'constructor') continue;
-    if (value === null) delete result[key];
-    else result[key] = deepMerge(base[key], value);
+    if (key === '__proto__' || key === 'constructor' || Object.hasOwn(base, key) || value === null) continue;
+    define(result, key, clone(value));
   }
   return result;
+}
+
+/** An own property, as `Object.fromEntries` makes it: even a key named `__proto__` stays data, never the prototype. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function clone(value: unknown): unknown {
