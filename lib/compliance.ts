@@ -93,6 +93,32 @@ export function acknowledge(scope: IConstruct, reason: string, ...ids: string[])
   }
 }
 
+/** The cdk-nag rules that ask a function to reserve concurrency (NIST 800-53 R5 and HIPAA; PCI DSS has none). */
+const LAMBDA_CONCURRENCY_RULES = ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'] as const;
+
+/**
+ * The concurrency one of this project's functions reserves: `executions`, unless its construct was told not to
+ * reserve any (`reserveConcurrency: false`), for an account whose quota leaves no room: Lambda refuses a reservation
+ * that leaves fewer than 100 unreserved concurrent executions, and a new account can start with a quota of 10 or 50,
+ * where the first deploy would fail on the function. Without the reservation, `acknowledgeUnreservedConcurrency`
+ * says why on the function.
+ */
+export function concurrencyReservation(reserve: boolean | undefined, executions: number): number | undefined {
+  return reserve === false ? undefined : executions;
+}
+
+/**
+ * Acknowledges the packs' LambdaConcurrency rules on a function that reserves none (`concurrencyReservation`), with
+ * who invokes it and how often (`invokedBy`), which is what a reservation would have bounded.
+ */
+export function acknowledgeUnreservedConcurrency(fn: IConstruct, invokedBy: string): void {
+  acknowledge(
+    fn,
+    `No concurrency is reserved (reserveConcurrency: false): Lambda refuses a reservation that leaves the account fewer than 100 unreserved concurrent executions, which this account's quota cannot give. ${invokedBy}`,
+    ...LAMBDA_CONCURRENCY_RULES,
+  );
+}
+
 function acknowledgeGuardRule(scope: IConstruct, reason: string, id: string): void {
   const resource = CfnResource.isCfnResource(scope) ? scope : scope.node.defaultChild;
   if (!resource || !CfnResource.isCfnResource(resource)) {

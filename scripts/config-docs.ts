@@ -64,8 +64,9 @@ function typeOf(s: JsonSchema): string {
 /** Flattens a schema into table rows; map entries appear as `<name>` and array items as `[]`. */
 function rows(s: JsonSchema, prefix: string[], required: boolean, out: Row[], emitSelf = true): void {
   const generic = prefix.includes('<name>') || prefix.includes('[]');
-  // Map entries (a cache tier or a service a team adds) take their defaults from the schema, not config/defaults.ts.
-  const defaultValue = generic ? s.default : valueAt(DEFAULTS, prefix);
+  // Map entries (a cache tier or a service a team adds) take their defaults from the schema, not config/defaults.ts;
+  // so does `environment`, which config/defaults.ts leaves to each environment file.
+  const defaultValue = generic || prefix[0] === 'environment' ? s.default : valueAt(DEFAULTS, prefix);
   if (emitSelf && prefix.length > 0) {
     out.push({
       path: prefix.join('.'),

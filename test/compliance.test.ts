@@ -245,3 +245,41 @@ describe('acknowledgements', () => {
     expect(fs.readFileSync(COMPLIANCE_FILE, 'utf8')).toBe(renderComplianceReport(acknowledgementsOf));
   });
 });
+
+describe('an account whose Lambda quota leaves no room for reserved concurrency (environment.reserveLambdaConcurrency: false)', () => {
+  type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+  const LAYERS: (keyof EnvironmentStacks)[] = ['network', 'data', 'service', 'monitoring', 'chaos'];
+  // staging has every function of the project's: the identity bootstrap, api's schema migration and pre-traffic hook.
+  // synth() runs the suite's gate, the cdk-nag packs: a finding left unacknowledged would fail the synthesis.
+  const reserved = synth('staging');
+  const unreserved = synth(configOf('staging', { environment: { reserveLambdaConcurrency: false } }));
+  const functions = (template: Record<string, unknown>) =>
+    Object.entries((template.Resources ?? {}) as Record<string, Resource>).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+
+  test("the project's functions reserve none, and each acknowledges the packs' LambdaConcurrency rule in its metadata", () => {
+    const before = LAYERS.flatMap((layer) => functions(reserved.template(layer).toJSON()));
+    const withReservation = before.filter(([, r]) => r.Properties?.ReservedConcurrentExecutions !== undefined).map(([id]) => id);
+    expect(withReservation).toHaveLength(3);
+    const after = new Map(LAYERS.flatMap((layer) => functions(unreserved.template(layer).toJSON())));
+    for (const id of withReservation) {
+      expect(after.get(id)?.Properties?.ReservedConcurrentExecutions).toBeUndefined();
+      const suppressed = (after.get(id)?.Metadata?.cdk_nag as { rules_to_suppress: { id: string }[] }).rules_to_suppress.map((r) => r.id);
+      expect(suppressed).toEqual(expect.arrayContaining(['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']));
+    }
+  });
+
+  test('nothing else changes: without the reservations and the acknowledgements, the templates are the default ones', () => {
+    const strip = (template: Record<string, unknown>) => {
+      const copy = structuredClone(template) as { Resources: Record<string, Resource> };
+      for (const [, r] of functions(copy)) {
+        delete r.Properties?.ReservedConcurrentExecutions;
+        const nag = r.Metadata?.cdk_nag as { rules_to_suppress: { id: string }[] } | undefined;
+        if (nag) nag.rules_to_suppress = nag.rules_to_suppress.filter((rule) => !rule.id.endsWith('-LambdaConcurrency'));
+      }
+      return copy;
+    };
+    for (const layer of LAYERS) {
+      expect(strip(unreserved.template(layer).toJSON())).toEqual(strip(reserved.template(layer).toJSON()));
+    }
+  });
+});

@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DatabaseIdentities } from '../lib/constructs/database-identities';
 import { type CustomResourceEvent, type Dependencies, handle } from '../lib/database/identity-handler';
 import { identitySql, serviceIdentities } from '../lib/database/identity-sql';
+import { expectConcurrencyReservation } from './constructs/fixtures';
 
 const PROPS = {
   SecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:master-AbCdEf',
@@ -82,7 +83,7 @@ describe('the identity handler', () => {
 });
 
 describe('the identity bootstrap construct', () => {
-  function build(services: string[]) {
+  function build(services: string[], reserveConcurrency?: boolean) {
     const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
     const key = new kms.Key(stack, 'Key');
@@ -98,9 +99,14 @@ describe('the identity bootstrap construct', () => {
       databaseSecurityGroup,
       logsKey: key,
       logRetentionDays: 30,
+      reserveConcurrency,
     });
     return { template: Template.fromStack(stack), identities };
   }
+
+  test("its function reserves 1 concurrent execution by default; with reserveConcurrency false (an account whose quota leaves no room) none, and the packs' LambdaConcurrency rule is acknowledged on it", () => {
+    expectConcurrencyReservation((reserveConcurrency) => build(['api'], reserveConcurrency).identities.function, 1);
+  });
 
   test('runs the statements of identitySql with the master secret, on the writer', () => {
     const { template } = build(['api']);

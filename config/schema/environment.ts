@@ -38,8 +38,14 @@ export const environmentSchema = z
         description:
           'Availability zones the VPC spans, in order. Configuration rather than a lookup, so that synthesis is offline and deterministic.',
       }),
+    reserveLambdaConcurrency: z.boolean().default(true).meta({
+      description:
+        "Whether the project's own Lambda functions (the database identity bootstrap, each schema migration and pre-traffic hook) reserve their concurrency (1, 1 and 2), as the NIST 800-53 and HIPAA packs ask. Lambda refuses a reservation that leaves the account fewer than 100 unreserved concurrent executions, and a new account can start with a quota of 10 or 50: there the first deploy fails on the function. Set false for such an account (or ask for a higher quota); the packs' LambdaConcurrency rule is then acknowledged on each function.",
+    }),
   })
-  .meta({ description: 'Where the environment runs. Required in every environment file; there is no default.' });
+  .meta({
+    description: 'Where the environment runs. Required in every environment file; only `reserveLambdaConcurrency` has a default.',
+  });
 
 export const tagsSchema = z
   .record(

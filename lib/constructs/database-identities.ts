@@ -15,7 +15,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../compliance';
+import { acknowledge, acknowledgeUnreservedConcurrency, concurrencyReservation } from '../compliance';
 import { type DatabaseIdentity, identitySql } from '../database/identity-sql';
 import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 
@@ -41,11 +41,22 @@ export interface DatabaseIdentitiesProps {
    * @default - retained; short retention not acknowledged
    */
   readonly logGroupPolicy?: LogGroupPolicy;
+  /**
+   * Whether the function reserves its concurrency (1), as the NIST 800-53 and HIPAA packs ask. Lambda refuses a
+   * reservation that leaves the account fewer than 100 unreserved concurrent executions: for an account whose quota
+   * is lower, pass false, and the packs' rule is acknowledged on the function instead.
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /** Why a custom resource function of this project has no dead-letter queue (cdk-nag's LambdaDLQ). */
 export const CUSTOM_RESOURCE_NO_DLQ =
   'CloudFormation invokes a custom resource function asynchronously and waits for its answer: a failure fails the deployment with the reason, which is where it must be seen, so a dead-letter queue would hold nothing anyone reads.';
+
+/** Who invokes a custom resource function of this project, and how often: what a reserved concurrency would bound. */
+export const CUSTOM_RESOURCE_INVOCATION =
+  'CloudFormation invokes it once per deployment that creates or changes its custom resource, and waits for it; nothing else may invoke it.';
 
 /** The runtime's bundle of Amazon CAs, RDS's among them (Node.js 18+ runtimes do not load it by default). */
 const RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
@@ -116,7 +127,7 @@ export class DatabaseIdentities extends Construct {
       timeout: Duration.minutes(3),
       memorySize: 256,
       // One deployment at a time runs it; nothing else may.
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: concurrencyReservation(props.reserveConcurrency, 1),
       logGroup,
       environment: { NODE_EXTRA_CA_CERTS: RUNTIME_CA_BUNDLE },
       bundling: {
@@ -126,6 +137,7 @@ export class DatabaseIdentities extends Construct {
         sourceMap: false,
       },
     });
+    if (props.reserveConcurrency === false) acknowledgeUnreservedConcurrency(this.function, CUSTOM_RESOURCE_INVOCATION);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,

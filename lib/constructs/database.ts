@@ -107,6 +107,11 @@ export interface DatabaseProps<S extends DatabaseSettings = DatabaseSettings> {
    * @default - retained; short retention not acknowledged
    */
   readonly logGroupPolicy?: LogGroupPolicy;
+  /**
+   * Whether the identity bootstrap function reserves its concurrency (`DatabaseIdentities`' `reserveConcurrency`).
+   * @default true
+   */
+  readonly reserveFunctionConcurrency?: boolean;
 }
 
 export type AuroraDatabaseProps = DatabaseProps<AuroraDatabaseSettings>;
@@ -338,6 +343,7 @@ export abstract class Database extends Construct implements DatabaseEndpoints {
       logsKey: props.encryptionKey,
       logRetentionDays: props.settings.logRetentionDays,
       logGroupPolicy: props.logGroupPolicy,
+      reserveConcurrency: props.reserveFunctionConcurrency,
     });
     // After every instance of the writer exists (an Aurora cluster is "created" before its writer instance).
     identities.resource.node.addDependency(writer);

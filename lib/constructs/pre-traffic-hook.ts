@@ -14,7 +14,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { acknowledge } from '../compliance';
+import { acknowledge, acknowledgeUnreservedConcurrency, concurrencyReservation } from '../compliance';
 import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 
 export interface PreTrafficHookProps {
@@ -38,6 +38,13 @@ export interface PreTrafficHookProps {
    * @default - retained; short retention not acknowledged
    */
   readonly logGroupPolicy?: LogGroupPolicy;
+  /**
+   * Whether the function reserves its concurrency (2), as the NIST 800-53 and HIPAA packs ask. Lambda refuses a
+   * reservation that leaves the account fewer than 100 unreserved concurrent executions: for an account whose quota
+   * is lower, pass false, and the packs' rule is acknowledged on the function instead.
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /** Lambda's longest timeout. */
@@ -96,7 +103,7 @@ export class PreTrafficHook extends Construct {
       vpcSubnets: props.subnets,
       securityGroups: [this.securityGroup],
       // One deployment at a time calls it; a runaway caller must not take the account's concurrency.
-      reservedConcurrentExecutions: 2,
+      reservedConcurrentExecutions: concurrencyReservation(props.reserveConcurrency, 2),
       environment: {
         HOOK_URL: `${props.testEndpoint}${props.path}`,
         HOOK_HOST: props.host ?? '',
@@ -131,6 +138,12 @@ export class PreTrafficHook extends Construct {
       lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
     });
 
+    if (props.reserveConcurrency === false) {
+      acknowledgeUnreservedConcurrency(
+        this.function,
+        'ECS invokes it once per deployment of the service, through the invoke role, which nothing else assumes.',
+      );
+    }
     acknowledge(
       this.function,
       'The function runs in this VPC: VpcConfig names the private subnets and its own security group. The subnet IDs come from the Network stack through Fn::GetStackOutput, which the static rule does not count as a reference (it accepts strings and local references); resolved at deploy time, as Control Tower’s hook sees it, the configuration passes.',

@@ -24,8 +24,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
-import { acknowledge } from '../compliance';
-import { CUSTOM_RESOURCE_NO_DLQ } from './database-identities';
+import { acknowledge, acknowledgeUnreservedConcurrency, concurrencyReservation } from '../compliance';
+import { CUSTOM_RESOURCE_INVOCATION, CUSTOM_RESOURCE_NO_DLQ } from './database-identities';
 import { EncryptedLogGroup, type LogGroupPolicy } from './encryption';
 
 export interface SchemaMigrationProps {
@@ -58,6 +58,13 @@ export interface SchemaMigrationProps {
    * @default Duration.minutes(15)
    */
   readonly timeout?: Duration;
+  /**
+   * Whether the function reserves its concurrency (1), as the NIST 800-53 and HIPAA packs ask. Lambda refuses a
+   * reservation that leaves the account fewer than 100 unreserved concurrent executions: for an account whose quota
+   * is lower, pass false, and the packs' rule is acknowledged on the function instead.
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 export class SchemaMigration extends Construct {
@@ -123,10 +130,11 @@ export class SchemaMigration extends Construct {
       role: this.role,
       logGroup,
       // One deployment at a time runs it; nothing else may.
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: concurrencyReservation(props.reserveConcurrency, 1),
       // The SDK is the runtime's.
       bundling: { externalModules: ['@aws-sdk/*'], minify: true, sourceMap: false },
     });
+    if (props.reserveConcurrency === false) acknowledgeUnreservedConcurrency(this.function, CUSTOM_RESOURCE_INVOCATION);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,

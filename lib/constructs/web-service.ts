@@ -150,6 +150,11 @@ export interface WebServiceProps {
   readonly deploymentStrategy?: DeploymentStrategyName;
   /** The test listener, required by a pre-traffic hook (`config.deployment.preTrafficHook`). @default - no test listener rule */
   readonly testListener?: TestListener;
+  /**
+   * Whether the pre-traffic hook's function reserves its concurrency (`PreTrafficHook`'s `reserveConcurrency`).
+   * @default true
+   */
+  readonly reserveFunctionConcurrency?: boolean;
 }
 
 /** A secret held in an SSM parameter, referenced by its ARN as given in config (any account or region). */
@@ -371,6 +376,7 @@ export class WebService extends Construct {
         logsKey: props.logsKey,
         logRetentionDays: config.logRetentionDays,
         logGroupPolicy: props.logGroupPolicy,
+        reserveConcurrency: props.reserveFunctionConcurrency,
       });
       this.service.addLifecycleHook(this.preTrafficHook.target);
     }

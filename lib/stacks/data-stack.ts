@@ -83,6 +83,7 @@ export class DataStack extends EnvironmentStack {
       namePrefix: identifierPrefix(config.app.name, config.environment.name),
       secretRemovalPolicy: this.statefulRemovalPolicy,
       logGroupPolicy: this.logGroupPolicy,
+      reserveFunctionConcurrency: config.environment.reserveLambdaConcurrency,
     };
     // One class per engine, both under the construct ID `Database` (their children keep their IDs).
     this.database =

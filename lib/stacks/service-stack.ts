@@ -101,6 +101,7 @@ export class ServiceStack extends EnvironmentStack {
           alarmNamePrefix: namePrefix,
           deploymentStrategy: strategies[name],
           testListener,
+          reserveFunctionConcurrency: config.environment.reserveLambdaConcurrency,
         }),
     );
 
@@ -117,6 +118,7 @@ export class ServiceStack extends EnvironmentStack {
         logsKey: this.logsKey,
         logRetentionDays: config.services[s.name].logRetentionDays,
         logGroupPolicy: this.logGroupPolicy,
+        reserveConcurrency: config.environment.reserveLambdaConcurrency,
       }));
       migration.gate(s.service);
     }

@@ -29,6 +29,7 @@ describe('environment discovery', () => {
       account: '444444444444',
       region: 'us-east-1',
       availabilityZones: ['us-east-1a', 'us-east-1b'],
+      reserveLambdaConcurrency: true,
     });
     expect(config.database.engine).toBe('aurora-postgresql');
   });

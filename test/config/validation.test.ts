@@ -4,6 +4,7 @@
  */
 import prod from '../../config/environments/prod';
 import dev from '../../config/environments/dev';
+import { resolveConfig } from '../../config/load';
 import { windowsOverlap } from '../../config/schema/rules';
 import { FILE, problems } from '../support/problems';
 import { WORKER_SERVICE } from '../support/fixtures';
@@ -30,6 +31,14 @@ describe('configuration validation', () => {
     expect(problems(dev, { database: { storageEncrypted: 'yes' } })).toEqual([
       'config/environments/test.ts: database.storageEncrypted: expected a boolean, got "yes"',
     ]);
+  });
+
+  test('environment.reserveLambdaConcurrency: true unless an environment says otherwise, and a boolean', () => {
+    for (const file of [dev, prod]) expect(resolveConfig('test', file).environment.reserveLambdaConcurrency).toBe(true);
+    expect(problems(dev, { environment: { reserveLambdaConcurrency: 'no' } })).toEqual([
+      'config/environments/test.ts: environment.reserveLambdaConcurrency: expected a boolean, got "no"',
+    ]);
+    expect(problems(dev, { environment: { reserveLambdaConcurrency: false } })).toEqual([]);
   });
 
   test('fails on an out-of-range number', () => {

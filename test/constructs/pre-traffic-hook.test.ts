@@ -7,7 +7,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { PreTrafficHook, type PreTrafficHookProps } from '../../lib/constructs/pre-traffic-hook';
-import { ACCOUNT, REGION, stackWithVpc } from './fixtures';
+import { ACCOUNT, REGION, expectConcurrencyReservation, stackWithVpc } from './fixtures';
 import { Permissions } from './permissions';
 
 const ENDPOINT = 'http://app-dev-123.eu-west-1.elb.amazonaws.com:9000';
@@ -156,4 +156,8 @@ describe('PreTrafficHook', () => {
       'PreTrafficHook Test/Hook: expected a timeout of 1 to 890 seconds, got 0.5 s',
     );
   });
+});
+
+test("PreTrafficHook reserves 2 concurrent executions by default; with reserveConcurrency false (an account whose quota leaves no room) none, and the packs' LambdaConcurrency rule is acknowledged on the function", () => {
+  expectConcurrencyReservation((reserveConcurrency) => build({ reserveConcurrency }).hook.function, 2);
 });

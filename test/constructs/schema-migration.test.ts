@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SchemaMigration, type SchemaMigrationProps } from '../../lib/constructs/schema-migration';
-import { stackWithVpc } from './fixtures';
+import { expectConcurrencyReservation, stackWithVpc } from './fixtures';
 
 function build(props: Partial<SchemaMigrationProps> = {}, logging?: ecs.LogDriver) {
   const { stack, vpc, key } = stackWithVpc();
@@ -63,4 +63,8 @@ describe('SchemaMigration', () => {
   test('GIVEN a container that does not log with awslogs WHEN built THEN it is refused, naming the container', () => {
     expect(() => build({}, ecs.LogDrivers.fluentd())).toThrow(/the container app must log with awslogs and a stream prefix/);
   });
+});
+
+test("SchemaMigration reserves 1 concurrent execution by default; with reserveConcurrency false (an account whose quota leaves no room) none, and the packs' LambdaConcurrency rule is acknowledged on the function", () => {
+  expectConcurrencyReservation((reserveConcurrency) => build({ reserveConcurrency }).migration.function, 1);
 });
