@@ -12,8 +12,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { listEnvironments } from '../config/load';
 import type { AppConfig } from '../config/schema';
-import { pascal } from '../lib/outputs';
 import { resolveStrategy } from '../config/schema/rollout';
+import { pascal } from '../lib/outputs';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../lib/rollout/strategies';
 import { configOf, synth } from './support/synth';
 
@@ -35,9 +35,10 @@ const serviceFor = (env: string, strategy: DeploymentStrategyName) => (strategy 
 
 /**
  * The environment with one more service for each strategy api does not deploy with: api's settings, routed on
- * `/<strategy>/*`, at api's minimum of tasks, and no database access (no schema to migrate, no login to add). Outside dev a
- * traffic-shifting service names api's pre-traffic hook, as api does in prod and staging; a rolling one cannot have
- * a hook, so it is checked without one. The environment's capacity counts the added tasks (its rule requires it).
+ * `/<strategy>/*`, at api's minimum of tasks, and no database access (no schema to migrate, no login to add).
+ * Outside dev a traffic-shifting service names api's pre-traffic hook, as api does in prod and staging; a rolling
+ * one cannot have a hook, so it is checked without one. The environment's capacity counts the added tasks (its
+ * rule requires it).
  */
 function strategiesVariant(env: string): AppConfig {
   const base = configOf(env);
