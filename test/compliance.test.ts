@@ -5,6 +5,7 @@
  * variants teams make are checked here against every pack and control: the suite's other syntheses of variants
  * run the cdk-nag packs only (`SUITE_COMPLIANCE` in test/support/synth.ts).
  */
+import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import * as fs from 'fs';
 import { type App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -266,6 +267,18 @@ describe('an account whose Lambda quota leaves no room for reserved concurrency 
       const suppressed = (after.get(id)?.Metadata?.cdk_nag as { rules_to_suppress: { id: string }[] }).rules_to_suppress.map((r) => r.id);
       expect(suppressed).toEqual(expect.arrayContaining(['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']));
     }
+  });
+
+  test('switching a deployed environment updates the three functions in place: cdk diff (the resource specification) replaces nothing', () => {
+    const impacts = LAYERS.flatMap((layer) => {
+      const diff = fullDiff(reserved.template(layer).toJSON(), unreserved.template(layer).toJSON());
+      return diff.resources.logicalIds.map((id) => ({ id, impact: diff.resources.get(id).changeImpact }));
+    });
+    expect(impacts.filter((i) => i.impact !== ResourceImpact.NO_CHANGE)).toEqual([
+      expect.objectContaining({ impact: ResourceImpact.WILL_UPDATE }),
+      expect.objectContaining({ impact: ResourceImpact.WILL_UPDATE }),
+      expect.objectContaining({ impact: ResourceImpact.WILL_UPDATE }),
+    ]);
   });
 
   test('nothing else changes: without the reservations and the acknowledgements, the templates are the default ones', () => {
