@@ -64,9 +64,9 @@ function typeOf(s: JsonSchema): string {
 /** Flattens a schema into table rows; map entries appear as `<name>` and array items as `[]`. */
 function rows(s: JsonSchema, prefix: string[], required: boolean, out: Row[], emitSelf = true): void {
   const generic = prefix.includes('<name>') || prefix.includes('[]');
-  // Map entries (a cache tier or a service a team adds) take their defaults from the schema, not config/defaults.ts;
-  // so does `environment`, which config/defaults.ts leaves to each environment file.
-  const defaultValue = generic || prefix[0] === 'environment' ? s.default : valueAt(DEFAULTS, prefix);
+  // A default lives in one place: config/defaults.ts, or the schema's `.default()` where defaults.ts has none (map
+  // entries, such as a cache tier or a service a team adds, and fields such as `environment.reserveLambdaConcurrency`).
+  const defaultValue = generic ? s.default : (valueAt(DEFAULTS, prefix) ?? s.default);
   if (emitSelf && prefix.length > 0) {
     out.push({
       path: prefix.join('.'),
