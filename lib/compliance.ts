@@ -7,6 +7,7 @@
  * and external scanners see them.
  */
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { ControlTowerGuard, controlTowerControls, GUARD_PLUGIN_NAME } from './guard-validator';
@@ -108,10 +109,12 @@ export function concurrencyReservation(reserve: boolean | undefined, executions:
 }
 
 /**
- * Acknowledges the packs' LambdaConcurrency rules on a function that reserves none (`concurrencyReservation`), with
- * who invokes it and how often (`invokedBy`), which is what a reservation would have bounded.
+ * Where `fn` reserves no concurrency (`concurrencyReservation`), acknowledges the packs' LambdaConcurrency rules on
+ * it, with who invokes it and how often (`invokedBy`), which is what a reservation would have bounded. Read from the
+ * function itself, so the acknowledgement is there exactly when the reservation is not.
  */
-export function acknowledgeUnreservedConcurrency(fn: IConstruct, invokedBy: string): void {
+export function acknowledgeUnreservedConcurrency(fn: lambda.Function, invokedBy: string): void {
+  if ((fn.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions !== undefined) return;
   acknowledge(
     fn,
     `No concurrency is reserved (reserveConcurrency: false): Lambda refuses a reservation that leaves the account fewer than 100 unreserved concurrent executions, which this account's quota cannot give. ${invokedBy}`,

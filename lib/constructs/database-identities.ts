@@ -137,7 +137,7 @@ export class DatabaseIdentities extends Construct {
         sourceMap: false,
       },
     });
-    if (props.reserveConcurrency === false) acknowledgeUnreservedConcurrency(this.function, CUSTOM_RESOURCE_INVOCATION);
+    acknowledgeUnreservedConcurrency(this.function, CUSTOM_RESOURCE_INVOCATION);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,

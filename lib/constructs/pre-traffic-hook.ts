@@ -138,12 +138,10 @@ export class PreTrafficHook extends Construct {
       lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
     });
 
-    if (props.reserveConcurrency === false) {
-      acknowledgeUnreservedConcurrency(
-        this.function,
-        'ECS invokes it once per deployment of the service, through the invoke role, which nothing else assumes.',
-      );
-    }
+    acknowledgeUnreservedConcurrency(
+      this.function,
+      'ECS invokes it once per deployment of the service, through the invoke role, which nothing else assumes.',
+    );
     acknowledge(
       this.function,
       'The function runs in this VPC: VpcConfig names the private subnets and its own security group. The subnet IDs come from the Network stack through Fn::GetStackOutput, which the static rule does not count as a reference (it accepts strings and local references); resolved at deploy time, as Control Tower’s hook sees it, the configuration passes.',

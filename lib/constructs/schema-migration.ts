@@ -134,7 +134,7 @@ export class SchemaMigration extends Construct {
       // The SDK is the runtime's.
       bundling: { externalModules: ['@aws-sdk/*'], minify: true, sourceMap: false },
     });
-    if (props.reserveConcurrency === false) acknowledgeUnreservedConcurrency(this.function, CUSTOM_RESOURCE_INVOCATION);
+    acknowledgeUnreservedConcurrency(this.function, CUSTOM_RESOURCE_INVOCATION);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,
