@@ -13,18 +13,20 @@ const path = require('path');
 
 const ESBUILD = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'esbuild');
 // aws-cdk-lib's exports map hides the module; it is loaded by file name, the same module bundling.js requires.
-const packageManagerModule = path.join(
-  path.dirname(require.resolve('aws-cdk-lib/package.json')),
-  'aws-lambda-nodejs',
-  'lib',
-  'package-manager.js',
-);
+const NODEJS_LIB = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'aws-lambda-nodejs', 'lib');
+const packageManagerModule = path.join(NODEJS_LIB, 'package-manager.js');
 const { PackageManager } = require(packageManagerModule);
-/** aws-cdk-lib's own: `npx --no-install BIN`. */
+/** aws-cdk-lib's own: `npx --no-install BIN` (test/synth-setup.test.ts compares the two). */
 const runBinCommand = PackageManager.prototype.runBinCommand;
 if (typeof runBinCommand !== 'function')
   throw new Error(`${packageManagerModule} has no PackageManager.runBinCommand: aws-cdk-lib changed`);
 
-PackageManager.prototype.runBinCommand = function (bin) {
-  return bin === 'esbuild' && fs.existsSync(ESBUILD) ? [ESBUILD] : runBinCommand.call(this, bin);
-};
+// Not with the suite's shortcuts off (TEST_SYNTH_SHORTCUTS=off, read as test/support/shortcuts.ts reads it): loading
+// this file then only hands out aws-cdk-lib's own.
+if (process.env.TEST_SYNTH_SHORTCUTS !== 'off') {
+  PackageManager.prototype.runBinCommand = function (bin) {
+    return bin === 'esbuild' && fs.existsSync(ESBUILD) ? [ESBUILD] : runBinCommand.call(this, bin);
+  };
+}
+
+module.exports = { NODEJS_LIB, PackageManager, runBinCommand };

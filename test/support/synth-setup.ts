@@ -41,21 +41,20 @@ if (SHORTCUTS) {
   process.env.CDK_VALIDATION ??= 'false';
 }
 
-// aws-cdk-lib's exports map hides the module; it is loaded by file name, the same module bundling.js requires.
-const NODEJS_LIB = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'aws-lambda-nodejs', 'lib');
-const packageManagerModule = path.join(NODEJS_LIB, 'package-manager.js');
+const esbuildDirect = path.join(__dirname, 'esbuild-direct.js');
+/**
+ * aws-cdk-lib's npm PackageManager, and its own `runBinCommand` (`npx --no-install BIN`), which esbuild-direct.js
+ * replaces when the shortcuts are on (test/synth-setup.test.ts compares the two).
+ */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const { PackageManager } = require(packageManagerModule) as {
+export const { NODEJS_LIB, PackageManager, runBinCommand } = require(esbuildDirect) as {
+  /** aws-lambda-nodejs's lib directory, which aws-cdk-lib's exports map hides: its modules are loaded by file name. */
+  NODEJS_LIB: string;
   PackageManager: { prototype: { runBinCommand(bin: string): string[] } };
+  runBinCommand(this: unknown, bin: string): string[];
 };
-/** aws-cdk-lib's own: `npx --no-install BIN` (test/synth-setup.test.ts compares the two). */
-export const runBinCommand = PackageManager.prototype.runBinCommand;
-if (typeof runBinCommand !== 'function')
-  throw new Error(`${packageManagerModule} has no PackageManager.runBinCommand: aws-cdk-lib changed`);
 if (SHORTCUTS) {
-  const esbuildDirect = path.join(__dirname, 'esbuild-direct.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(esbuildDirect);
+  // The node processes tests spawn (the app, the syntheses of `npm run diff`) load it first, through NODE_OPTIONS.
   const preload = `--require "${esbuildDirect}"`;
   const options = process.env.NODE_OPTIONS ?? '';
   if (!options.includes(preload)) process.env.NODE_OPTIONS = `${options} ${preload}`.trim();
