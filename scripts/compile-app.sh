@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
-node_modules/.bin/tsc --outDir dist
+node node_modules/@typescript/native/bin/tsc --outDir dist
 (cd lib && find . -name '*.ts' ! -name '*.d.ts' -exec cp --parents {} ../dist/lib/ \;)
