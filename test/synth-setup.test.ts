@@ -8,7 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AssetStaging, Stack } from 'aws-cdk-lib';
+import { App, AssetStaging, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,7 +16,14 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { TEMPLATE_CACHE_VARIABLE } from './support/global-setup';
 import { SHORTCUTS } from './support/shortcuts';
 import { synth } from './support/synth';
-import { Bundling, bundleMemoDir, localBundlingProvider, PackageManager, runBinCommand as viaNpm } from './support/synth-setup';
+import {
+  Bundling,
+  bundleMemoDir,
+  localBundlingProvider,
+  PackageManager,
+  recordAcknowledgment,
+  runBinCommand as viaNpm,
+} from './support/synth-setup';
 
 /** Bundles the identity handler (it imports pg and a module of lib) as database-identities.ts does. */
 function bundle(): { hash: string; code: string } {
@@ -118,4 +125,24 @@ whenShortcutsOn("a cached app writes its assembly into the run's directory, whic
   expect(path.relative(runDir, app.outdir).startsWith('..')).toBe(false);
   CloudAssembly.cleanupTemporaryDirectories(); // what jest-autoclean runs after each file
   expect(fs.existsSync(app.outdir)).toBe(true);
+});
+
+whenShortcutsOn("an acknowledgement is aws-cdk-lib's own, rule and reason, with a stack trace of no frames", () => {
+  /** The acknowledgement metadata of a construct acknowledged by `acknowledge`. */
+  const recorded = (acknowledge: (construct: Stack) => void) => {
+    const stack = new Stack(new App(), 'Acknowledged');
+    const before = Error.stackTraceLimit;
+    acknowledge(stack);
+    expect(Error.stackTraceLimit).toBe(before);
+    return stack.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+  };
+  const rule = { id: 'AwsSolutions-IAM5', reason: 'a reason' };
+  const suite = recorded((construct) => Validations.of(construct).acknowledge(rule));
+  const own = recorded((construct) => recordAcknowledgment.call(Validations.of(construct), 'Annotation::AwsSolutions-IAM5', rule.reason));
+
+  expect(suite.map((m) => m.data)).toEqual([{ 'Annotation::AwsSolutions-IAM5': 'a reason' }]);
+  expect(own.map((m) => m.data)).toEqual(suite.map((m) => m.data));
+  // aws-cdk-lib's own trace names this file; the suite's has no frames.
+  expect(own[0].trace!.join('\n')).toContain('synth-setup.test.ts');
+  expect(suite[0].trace).toEqual([expect.stringContaining('no user code in 0 frames')]);
 });

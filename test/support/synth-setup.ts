@@ -25,12 +25,20 @@
  *   were most of a repeated synthesis: about 2 of its 2.7 s wall-clock). The key is every bundling property of the
  *   function (entry, project root, runtime, esbuild options); the sources cannot change during a run. The asset
  *   hash is taken from the copied output, so it is the one esbuild's own output gives (test/synth-setup.test.ts).
+ * - aws-cdk-lib records a stack trace with every acknowledgement (`Validations.of(c).acknowledge`, the compliance
+ *   packs' suppressions), whatever `aws:cdk:disable-creation-stack-traces` says. It goes into the construct's
+ *   metadata and the cloud assembly's manifest, never into a template, and capturing it, up to 100 frames (jest's
+ *   `Error.stackTraceLimit`) each mapped through jest's source maps, was about 6 % of the suite's CPU (the whole
+ *   suite profiled in one process). Here it is captured with no frames: aws-cdk-lib's own code records the
+ *   acknowledgement, its rule and its reason, with `Error.stackTraceLimit` at 0 for that call alone, so the trace
+ *   reads "(no user code in 0 frames, …)" (test/synth-setup.test.ts).
  *
  * TEST_SYNTH_SHORTCUTS=off (shortcuts.ts) turns all of them off, with the suite's other shortcuts.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Validations } from 'aws-cdk-lib';
 import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
 import { SHORTCUTS } from './shortcuts';
 
@@ -115,5 +123,26 @@ if (SHORTCUTS) {
         return bundled;
       },
     };
+  };
+}
+
+interface AcknowledgementRecorder {
+  recordAcknowledgment(this: Validations, id: string, reason: string): void;
+}
+const validations = Validations.prototype as unknown as AcknowledgementRecorder;
+/** aws-cdk-lib's own, which records the acknowledgement with its stack trace (test/synth-setup.test.ts compares the two). */
+export const recordAcknowledgment = validations.recordAcknowledgment;
+if (typeof recordAcknowledgment !== 'function')
+  throw new Error("aws-cdk-lib's Validations has no recordAcknowledgment: aws-cdk-lib changed (test/support/synth-setup.ts)");
+
+if (SHORTCUTS) {
+  validations.recordAcknowledgment = function (id, reason) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      recordAcknowledgment.call(this, id, reason);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   };
 }
