@@ -1,9 +1,10 @@
 /**
  * The suite's shortcuts switch, read in one place: TEST_SYNTH_SHORTCUTS=off runs the suite as it ran before its
  * shortcuts (`scripts/bench-suite.sh --baseline`, and to tell a leak between test files from a real failure). The
- * shortcuts are the result cache, esbuild without npx and the bundle memo (synth-setup.ts), the run's shared
- * templates (global-setup.ts), the app context below, and the shared modules (jest.config.js, which as plain
- * JavaScript reads the variable itself, as esbuild-direct.js does). None changes a template; docs/testing.md names each.
+ * shortcuts are the result cache, esbuild without npx, the bundle memo and acknowledgements recorded without stack
+ * traces (synth-setup.ts), the run's shared templates (global-setup.ts), the app context below, and the shared
+ * modules (jest.config.js, which as plain JavaScript reads the variable itself, as esbuild-direct.js does). None
+ * changes a template; docs/testing.md names each.
  */
 export const SHORTCUTS = process.env.TEST_SYNTH_SHORTCUTS !== 'off';
 
