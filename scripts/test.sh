@@ -3,7 +3,7 @@
 # rather than before it. They are single-threaded, so run first they would leave one of this machine's two cores
 # idle for their ~15 s.
 # The type check is TypeScript 7's native compiler (`@typescript/native`, single-threaded as the rest), about a
-# third of TypeScript 5.9's CPU; 5.9 stays the `typescript` package for the tools that import its API (README).
+# quarter of TypeScript 5.9's CPU; 5.9 stays the `typescript` package for the tools that import its API (README).
 # The run fails when either side fails; the static checks' output is printed after jest's.
 # Arguments go to jest (`npm test -- test/config`).
 set -uo pipefail
