@@ -63,10 +63,10 @@ function typeOf(s: JsonSchema): string {
 
 /** Flattens a schema into table rows; map entries appear as `<name>` and array items as `[]`. */
 function rows(s: JsonSchema, prefix: string[], required: boolean, out: Row[], emitSelf = true): void {
-  const generic = prefix.includes('<name>') || prefix.includes('[]');
   // A default lives in one place: config/defaults.ts, or the schema's `.default()` where defaults.ts has none (map
-  // entries, such as a cache tier or a service a team adds, and fields such as `environment.reserveLambdaConcurrency`).
-  const defaultValue = generic ? s.default : (valueAt(DEFAULTS, prefix) ?? s.default);
+  // entries, `<name>`, which no default names, such as a cache tier or a service a team adds; and fields such as
+  // `environment.reserveLambdaConcurrency`).
+  const defaultValue = valueAt(DEFAULTS, prefix) ?? s.default;
   if (emitSelf && prefix.length > 0) {
     out.push({
       path: prefix.join('.'),
