@@ -12,17 +12,20 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
+/** Keys an override may not set: they would reach the prototype of the merged object. */
+const REFUSED_KEYS = new Set(['__proto__', 'constructor']);
+
 export function deepMerge(base: unknown, override: unknown): unknown {
   if (override === undefined) return clone(base);
   if (!isPlainObject(base) || !isPlainObject(override)) return clone(override);
   // Each value is copied once: the base's keys first, in their order, then the keys only the override has.
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(base)) {
-    const given = Object.hasOwn(override, key) && key !== '__proto__' && key !== 'constructor' ? override[key] : undefined;
+    const given = Object.hasOwn(override, key) && !REFUSED_KEYS.has(key) ? override[key] : undefined;
     if (given !== null) define(result, key, deepMerge(value, given));
   }
   for (const [key, value] of Object.entries(override)) {
-    if (key === '__proto__' || key === 'constructor' || Object.hasOwn(base, key) || value === null) continue;
+    if (REFUSED_KEYS.has(key) || Object.hasOwn(base, key) || value === null) continue;
     define(result, key, clone(value));
   }
   return result;
