@@ -255,16 +255,21 @@ describe('an account whose Lambda quota leaves no room for reserved concurrency 
   const unreserved = synth(configOf('staging', { environment: { reserveLambdaConcurrency: false } }));
   // Every stack the environment has (the type makes a stack added later a compile error here until it is listed).
   const STACKS = { network: 1, data: 1, service: 1, monitoring: 1, chaos: 1, backupCopy: 1 } satisfies Record<keyof EnvironmentStacks, 1>;
-  const LAYERS = (Object.keys(STACKS) as (keyof EnvironmentStacks)[]).filter((layer) => reserved.hasStack(layer));
+  const layersOf = (env: SynthesizedEnvironment) =>
+    (Object.keys(STACKS) as (keyof EnvironmentStacks)[]).filter((layer) => env.hasStack(layer));
+  const LAYERS = layersOf(reserved);
   const functions = (template: Record<string, unknown>) =>
     Object.entries((template.Resources ?? {}) as Record<string, Resource>).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  /** The logical IDs of the functions that reserve concurrency in the default synthesis, sorted. */
+  const reservedIds = LAYERS.flatMap((layer) => functions(reserved.template(layer).toJSON()))
+    .filter(([, r]) => r.Properties?.ReservedConcurrentExecutions !== undefined)
+    .map(([id]) => id)
+    .sort();
 
   test("the project's functions reserve none, and each acknowledges the packs' LambdaConcurrency rule in its metadata", () => {
-    const before = LAYERS.flatMap((layer) => functions(reserved.template(layer).toJSON()));
-    const withReservation = before.filter(([, r]) => r.Properties?.ReservedConcurrentExecutions !== undefined).map(([id]) => id);
-    expect(withReservation).toHaveLength(3);
+    expect(reservedIds).toHaveLength(3);
     const after = new Map(LAYERS.flatMap((layer) => functions(unreserved.template(layer).toJSON())));
-    for (const id of withReservation) {
+    for (const id of reservedIds) {
       expect(after.get(id)?.Properties?.ReservedConcurrentExecutions).toBeUndefined();
       const suppressed = (after.get(id)?.Metadata?.cdk_nag as { rules_to_suppress: { id: string }[] }).rules_to_suppress.map((r) => r.id);
       expect(suppressed).toEqual(expect.arrayContaining(['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']));
@@ -272,10 +277,6 @@ describe('an account whose Lambda quota leaves no room for reserved concurrency 
   });
 
   test('switching a deployed environment either way updates the three functions in place: cdk diff (the resource specification) replaces nothing', () => {
-    const reservedIds = LAYERS.flatMap((layer) => functions(reserved.template(layer).toJSON()))
-      .filter(([, r]) => r.Properties?.ReservedConcurrentExecutions !== undefined)
-      .map(([id]) => id)
-      .sort();
     const changed = (from: SynthesizedEnvironment, to: SynthesizedEnvironment) =>
       LAYERS.flatMap((layer) => {
         const diff = fullDiff(from.template(layer).toJSON(), to.template(layer).toJSON());
@@ -289,7 +290,7 @@ describe('an account whose Lambda quota leaves no room for reserved concurrency 
   });
 
   test('both have the same stacks, and nothing else changes: without the reservations and the acknowledgements, the templates are the default ones', () => {
-    expect((Object.keys(STACKS) as (keyof EnvironmentStacks)[]).filter((layer) => unreserved.hasStack(layer))).toEqual(LAYERS);
+    expect(layersOf(unreserved)).toEqual(LAYERS);
     const strip = (template: Record<string, unknown>) => {
       const copy = structuredClone(template) as { Resources: Record<string, Resource> };
       for (const [, r] of functions(copy)) {
