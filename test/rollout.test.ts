@@ -71,12 +71,15 @@ function only(template: Template, type: string, logicalIdPrefix: string): Templa
   return Template.fromJSON({ Resources: Object.fromEntries(found) });
 }
 
+/** Each environment's variant, built once for its four strategies' cases. */
+const VARIANTS = new Map(listEnvironments().map((env) => [env, strategiesVariant(env)]));
+
 const cases = listEnvironments().flatMap((env) =>
   DEPLOYMENT_STRATEGIES.map((strategy) => [env, strategy] as [string, DeploymentStrategyName]),
 );
 
 describe.each(cases)('%s: a service deployed with %s', (env, strategy) => {
-  const config = strategiesVariant(env);
+  const config = VARIANTS.get(env)!;
   const name = serviceFor(env, strategy);
   const prefix = `${pascal(name)}Service`;
   const template = synth(config).template('service');
