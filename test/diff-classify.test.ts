@@ -292,7 +292,7 @@ describe('the allow-list file', () => {
   });
 });
 
-describe('the template diff, computed once per pair (scripts/diff/template-diff.ts)', () => {
+describe('the template diff and its comparison, computed once per pair (scripts/diff/template-diff.ts, engine.ts)', () => {
   const cluster = (name: string) => ({
     Type: 'AWS::RDS::DBCluster',
     Properties: { DBClusterIdentifier: name, Engine: 'aurora-postgresql' },
@@ -315,6 +315,20 @@ describe('the template diff, computed once per pair (scripts/diff/template-diff.
     expect(templateDiff(before, after)).toBe(templateDiff(before, after));
     // Another pair of objects is another diff, even with the same content.
     expect(templateDiff(structuredClone(before), after)).not.toBe(templateDiff(before, after));
+  });
+
+  test('the comparison of a pair (classified changes and cdk diff text) is made once, and frozen, since reports share it', () => {
+    const first = compareTemplates(before, after);
+    expect(first.changes).toEqual([expect.objectContaining({ logicalId: 'Cluster', destructive: true })]);
+    expect(first.text).toContain('Cluster');
+    expect(compareTemplates(before, after)).toBe(first);
+    // Another pair of objects is compared afresh, to an equal result.
+    const again = compareTemplates(structuredClone(before), after);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    // A caller that changed the shared changes in place (a sort, a push) would change every other report's: it fails instead.
+    expect(Object.isFrozen(first) && Object.isFrozen(first.changes) && Object.isFrozen(first.traffic)).toBe(true);
+    expect(() => (first.changes as unknown[]).push(first.changes[0])).toThrow(TypeError);
   });
 
   test('equal templates, keys in another order, have no difference; one value apart, they have', () => {

@@ -4,7 +4,7 @@
  * (scripts/diff.ts) only parses arguments and prints; everything here is callable from tests.
  */
 import * as os from 'os';
-import { type FormatStream, formatDifferences } from '@aws-cdk/cloudformation-diff';
+import { type FormatStream, formatDifferences, type TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { costDeltas, type EnvironmentCostDelta } from '../cost/estimate';
 import { type RolloutChange, rolloutChanges } from './rollouts';
 import { type AllowEntry, findAllowance } from './allow-list';
@@ -140,13 +140,36 @@ export function compareStacks(env: string, before: StackTemplates, after: StackT
   });
 }
 
+/** What `compareTemplates` found for one pair of templates. Shared by every report of that pair: read it, never change it. */
+export interface TemplateComparison {
+  readonly changes: readonly ResourceChange[];
+  readonly security: readonly SecurityChange[];
+  readonly traffic: readonly TrafficImpact[];
+  readonly text: string;
+  readonly rollouts: readonly RolloutChange[];
+}
+
+/**
+ * Each pair's comparison, kept as long as its diff (template-diff.ts keeps that as long as both templates). A review
+ * compares the same templates again under other allow-lists and budgets, and rendering `cdk diff`'s text took about
+ * as long as the diff itself: a pair is classified and rendered once.
+ */
+const comparisons = new WeakMap<object, TemplateComparison>();
+
 /** The diff of one stack: classified resource changes, security changes and the CDK-style text. */
-export function compareTemplates(
-  before: CfnTemplate,
-  after: CfnTemplate,
-): { changes: ResourceChange[]; security: SecurityChange[]; traffic: TrafficImpact[]; text: string; rollouts: RolloutChange[] } {
+export function compareTemplates(before: CfnTemplate, after: CfnTemplate): TemplateComparison {
   const diff = templateDiff(before, after);
-  if (diff.isEmpty) return { changes: [], security: [], traffic: [], text: '', rollouts: [] };
+  let comparison = comparisons.get(diff);
+  if (!comparison) {
+    comparison = diff.isEmpty ? NO_CHANGE : compare(before, after, diff);
+    comparisons.set(diff, comparison);
+  }
+  return comparison;
+}
+
+const NO_CHANGE: TemplateComparison = Object.freeze({ changes: [], security: [], traffic: [], text: '', rollouts: [] });
+
+function compare(before: CfnTemplate, after: CfnTemplate, diff: TemplateDiff): TemplateComparison {
   let text = '';
   // The formatter writes line by line to a stream; collecting the lines keeps the output testable and lets
   // the markdown summary embed it.
@@ -156,7 +179,14 @@ export function compareTemplates(
   const traffic = changes
     .filter((c) => c.kind === 'updated in place' && servesTraffic(c.type))
     .map((c) => trafficImpact(c.logicalId, c.type, c.updatedProperties));
-  return { changes, security: classifySecurity(diff), traffic, text, rollouts: rolloutChanges(before, after) };
+  // Frozen, since reports share them: a caller that sorted one in place would reorder every other report's.
+  return Object.freeze({
+    changes: Object.freeze(changes),
+    security: Object.freeze(classifySecurity(diff)),
+    traffic: Object.freeze(traffic),
+    text,
+    rollouts: Object.freeze(rolloutChanges(before, after)),
+  });
 }
 
 export interface DiffOptions {
