@@ -5,29 +5,35 @@
  * consumer, an in-use deletion or an export lock; and every property they update on a resource that serves
  * traffic has a row in the traffic table.
  *
- * Each synthesis of prod takes seconds: the variants share their baselines, and this file runs them once.
+ * Each synthesis of prod takes seconds: the variants share their baselines, and each is synthesized once in the run
+ * (test/support/synth.ts).
  */
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import { type AppConfig, type EnvironmentOverrides } from '../config/load';
-import { buildEnvironment } from '../lib/app';
 import { compareStacks } from '../scripts/diff/engine';
 import { planHazards } from '../scripts/diff/plan';
 import type { CfnTemplate, StackTemplates } from '../scripts/diff/synth';
 import { servesTraffic, trafficRow } from '../scripts/diff/traffic';
 import { RATELIMIT_TIER, WORKER_SERVICE } from './support/fixtures';
-import { configOf, newApp, SUITE_COMPLIANCE } from './support/synth';
+import { configOf, synth } from './support/synth';
 
 // Synthesis runs the whole app with every compliance pack, on a shared 2-core machine.
 const SYNTH_TIMEOUT = 240_000;
 
-/** Synthesizes an environment as the CLI does (path metadata on; the suite's app context) and reads its templates and the manifest's dependencies back. */
+/**
+ * An environment's templates by stack name, with the manifest's dependencies (the deploy order the plan reasons with),
+ * as `npm run diff` reads them. Through `synth()`: a variant that another test file synthesizes (prod, prod on
+ * `postgres`, the hot tier's eviction policy in cache.test) is synthesized once in the run. The CLI's syntheses also
+ * carry each resource's construct path in its metadata, which the diff prints and never judges by.
+ */
 function assembly(config: AppConfig): StackTemplates {
-  const app = newApp({ context: { 'aws:cdk:enable-path-metadata': true } });
-  buildEnvironment(app, config, SUITE_COMPLIANCE);
-  const cloud = app.synth();
-  const templates: StackTemplates = new Map(cloud.stacks.map((s) => [s.stackName, s.template as CfnTemplate]));
+  const env = synth(config);
+  const layers = env.layers();
+  const templates: StackTemplates = new Map(
+    layers.map((layer) => [env.artifact(layer).stackName, env.template(layer).toJSON() as CfnTemplate]),
+  );
   templates.dependencies = new Map(
-    cloud.stacks.map((s) => [s.stackName, s.dependencies.map((d) => d.id).filter((id) => templates.has(id))] as const),
+    layers.map((layer) => [env.artifact(layer).stackName, env.artifact(layer).dependencies.filter((id) => templates.has(id))] as const),
   );
   return templates;
 }
@@ -35,12 +41,8 @@ function assembly(config: AppConfig): StackTemplates {
 /** A change the overrides cannot express: it edits the validated configuration. */
 type Edit = (config: AppConfig) => AppConfig;
 
-const cache = new Map<string, StackTemplates>();
-function prod(change: EnvironmentOverrides | Edit = {}): StackTemplates {
-  const key = typeof change === 'function' ? change.toString() : JSON.stringify(change);
-  if (!cache.has(key)) cache.set(key, assembly(typeof change === 'function' ? change(configOf('prod')) : configOf('prod', change)));
-  return cache.get(key)!;
-}
+const prod = (change: EnvironmentOverrides | Edit = {}): StackTemplates =>
+  assembly(typeof change === 'function' ? change(configOf('prod')) : configOf('prod', change));
 
 const TIER = { ...RATELIMIT_TIER, replicas: 1, multiAz: true };
 // Production runs at least two tasks of every service.
@@ -90,6 +92,16 @@ const CHANGES: readonly { name: string; before: EnvironmentOverrides; after: Env
     after: { monitoring: { thresholds: { database: { replicaLagSeconds: 10 } } } },
   },
 ];
+
+test("the plan reads prod's deploy order from the cloud assembly's manifest, as npm run diff does", () => {
+  expect(Object.fromEntries(prod().dependencies!)).toEqual({
+    'ScaledApp-prod-Network': [],
+    'ScaledApp-prod-BackupCopy': [],
+    'ScaledApp-prod-Data': ['ScaledApp-prod-BackupCopy', 'ScaledApp-prod-Network'],
+    'ScaledApp-prod-Service': ['ScaledApp-prod-Data', 'ScaledApp-prod-Network'],
+    'ScaledApp-prod-Monitoring': ['ScaledApp-prod-Data', 'ScaledApp-prod-Service'],
+  });
+});
 
 describe('everyday changes to prod deploy with no cross-stack hazard', () => {
   test.each(CHANGES)(

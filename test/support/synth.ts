@@ -44,10 +44,24 @@ export interface SynthesizedEnvironment {
   template(stack: keyof EnvironmentStacks): Template;
   /** Whether the environment has this stack, read from its templates: unlike `stacks`, it needs no app where they are shared. */
   hasStack(stack: keyof EnvironmentStacks): boolean;
+  /** The stacks the environment has, in the order `buildEnvironment` returns them, read from its templates. */
+  layers(): (keyof EnvironmentStacks)[];
+  /** The stack as the cloud assembly has it, read with the templates: its name and its manifest's dependencies. */
+  artifact(stack: keyof EnvironmentStacks): StackArtifact;
+}
+
+/** A stack's artifact in the cloud assembly: the stack's name and the IDs of the artifacts it depends on (its deploy order). */
+export interface StackArtifact {
+  readonly stackName: string;
+  readonly dependencies: readonly string[];
 }
 
 type StackName = keyof EnvironmentStacks;
-type Templates = Partial<Record<StackName, Record<string, unknown>>>;
+/** What a synthesis leaves for the run's other files, by layer: each stack's template and artifact. */
+interface Synthesized {
+  readonly templates: Partial<Record<StackName, Record<string, unknown>>>;
+  readonly artifacts: Partial<Record<StackName, StackArtifact>>;
+}
 
 const cache = new Map<string, SynthesizedEnvironment>();
 /** Environment name → its configuration's cache key, so that `synth('prod')` does not load the configuration each time. */
@@ -97,8 +111,8 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
     return built;
   };
   const shared = runPath(key, 'templates');
-  let templateJson: Templates | undefined;
-  const allTemplates = () => (templateJson ??= readShared(shared) ?? synthesizeAndShare(build().stacks, shared));
+  let synthesized: Synthesized | undefined;
+  const all = () => (synthesized ??= readShared(shared) ?? synthesizeAndShare(build().stacks, shared));
   const templates = new Map<string, Template>();
   const result: SynthesizedEnvironment = {
     config,
@@ -110,14 +124,22 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
     },
     template(name) {
       if (!templates.has(name)) {
-        const json = allTemplates()[name];
+        const json = all().templates[name];
         if (!json) throw new Error(`This environment has no ${name} stack`);
         templates.set(name, Template.fromJSON(json));
       }
       return templates.get(name)!;
     },
     hasStack(name) {
-      return allTemplates()[name] !== undefined;
+      return all().templates[name] !== undefined;
+    },
+    layers() {
+      return Object.keys(all().templates) as StackName[];
+    },
+    artifact(name) {
+      const artifact = all().artifacts[name];
+      if (!artifact) throw new Error(`This environment has no ${name} stack`);
+      return artifact;
     },
   };
   cache.set(key, result);
@@ -139,26 +161,33 @@ function runPath(key: string, kind: 'templates' | 'app'): string | undefined {
   return kind === 'templates' ? path.join(dir, `${digest}.json`) : path.join(dir, 'apps', `${digest.slice(0, 16)}-${process.pid}`);
 }
 
-function readShared(file: string | undefined): Templates | undefined {
-  return file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Templates) : undefined;
+function readShared(file: string | undefined): Synthesized | undefined {
+  return file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Synthesized) : undefined;
 }
 
 /**
  * Synthesizes every stack of the environment (once: the app caches its assembly), with the suite's compliance
- * gate (`SUITE_COMPLIANCE`), as `Template.fromStack` would, and writes the templates for the run's other test
- * files. Written to a temporary name and renamed, so that a file being read is always whole; two workers that synthesize the same environment
+ * gate (`SUITE_COMPLIANCE`), as `Template.fromStack` would, and writes the templates, with each stack's name and
+ * deploy order from the assembly's manifest, for the run's other test files. Written to a temporary name and renamed, so that a file being read is always whole; two workers that synthesize the same environment
  * at once write the same content.
  */
-function synthesizeAndShare(stacks: EnvironmentStacks, file: string | undefined): Templates {
+function synthesizeAndShare(stacks: EnvironmentStacks, file: string | undefined): Synthesized {
   const entries = Object.entries(stacks) as [StackName, Stack][];
   const assembly = Stage.of(entries[0][1])!.synth();
-  const templates: Templates = Object.fromEntries(
-    entries.map(([name, stack]) => [name, assembly.getStackArtifact(stack.artifactId).template as Record<string, unknown>]),
-  );
+  const artifactOf = (stack: Stack) => assembly.getStackArtifact(stack.artifactId);
+  const synthesized: Synthesized = {
+    templates: Object.fromEntries(entries.map(([name, stack]) => [name, artifactOf(stack).template as Record<string, unknown>])),
+    artifacts: Object.fromEntries(
+      entries.map(([name, stack]) => [
+        name,
+        { stackName: artifactOf(stack).stackName, dependencies: artifactOf(stack).dependencies.map((d) => d.id) },
+      ]),
+    ),
+  };
   if (file) {
     const partial = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, JSON.stringify(templates));
+    fs.writeFileSync(partial, JSON.stringify(synthesized));
     fs.renameSync(partial, file);
   }
-  return templates;
+  return synthesized;
 }
