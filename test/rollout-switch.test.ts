@@ -8,20 +8,55 @@
  *
  * Why the listener rule must not change: CloudFormation rewrites a rule's actions whenever its template changes,
  * and would reset the weights ECS moved in the last deployment (aws/aws-cdk#36649).
+ *
+ * Each environment is synthesized twice for all four switches: api makes the first, and one more service with api's
+ * settings makes each other one (as test/rollout.test.ts's variant does), the same services on both sides. The
+ * checks that no load-balancer, stateful or other resource changes hold for the four switches at once.
  */
 import { fullDiff, ResourceImpact, type TemplateDiff } from '@aws-cdk/cloudformation-diff';
+import { pascal } from '../lib/outputs';
 import type { DeploymentStrategyName } from '../lib/rollout/strategies';
 import { isStatefulType } from '../lib/stateful';
 import { configOf, synth } from './support/synth';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
-function serviceTemplate(env: string, strategy: DeploymentStrategyName): Template {
-  // The strategy alone changes: prod's pre-traffic hook is left out on every side (a rolling deployment has no
-  // test-traffic stage, and validation refuses the pair). Adding a hook is its own change: it creates the test
-  // listener and rule, and replaces nothing. `null` removes the key as an environment file would.
-  const deployment = { strategy, preTrafficHook: null };
-  const config = configOf(env, { services: { api: { deployment } } } as unknown as Parameters<typeof configOf>[1]);
+/** The switches, one service each: api, and services with api's settings named after their switch. */
+const SWITCHES: readonly { service: string; from: DeploymentStrategyName; to: DeploymentStrategyName }[] = [
+  { service: 'api', from: 'rolling', to: 'canary' },
+  { service: 'canary-to-rolling', from: 'canary', to: 'rolling' },
+  { service: 'rolling-to-linear', from: 'rolling', to: 'linear' },
+  { service: 'canary-to-blue-green', from: 'canary', to: 'blue-green' },
+];
+
+/**
+ * The Service stack with every switch's service on one side of it. The strategy alone changes: the pre-traffic hook is
+ * left out everywhere (a rolling deployment has no test-traffic stage, and validation refuses the pair; adding a hook is
+ * its own change: it creates the test listener and rule, and replaces nothing). The other services run api's minimum
+ * of tasks on a path of their own, without database access, and the environment's capacity counts their tasks.
+ */
+function serviceTemplate(env: string, side: 'from' | 'to'): Template {
+  const api = configOf(env).services.api;
+  const services = Object.fromEntries(
+    SWITCHES.map(({ service, ...strategies }, i) => {
+      const strategy = strategies[side];
+      // `null` removes api's hook, as an environment file would; the other services have none to remove.
+      if (service === 'api') return [service, { deployment: { strategy, preTrafficHook: null } }];
+      return [
+        service,
+        {
+          ...api,
+          tasks: { desired: api.tasks.min, min: api.tasks.min, max: api.tasks.min },
+          scheduledScaling: [],
+          database: { access: 'none' },
+          routing: { ...api.routing, priority: 10 + i, pathPatterns: [`/${service}/*`] },
+          deployment: { ...api.deployment, strategy, preTrafficHook: undefined },
+        },
+      ];
+    }),
+  );
+  const capacity = { maxTasks: configOf(env).capacity.maxTasks + (SWITCHES.length - 1) * api.tasks.min };
+  const config = configOf(env, { services, capacity } as unknown as Parameters<typeof configOf>[1]);
   return synth(config).template('service').toJSON() as Template;
 }
 
@@ -53,39 +88,37 @@ function changes(diff: TemplateDiff): Change[] {
   return out;
 }
 
-describe.each(['dev', 'prod'])('switching the deployment strategy of %s api', (env) => {
-  const rolling = serviceTemplate(env, 'rolling');
-  const canary = serviceTemplate(env, 'canary');
+describe.each(['dev', 'prod'])('switching the deployment strategy of a service in %s', (env) => {
+  const before = serviceTemplate(env, 'from');
+  const after = serviceTemplate(env, 'to');
+  // GIVEN the Service stack before and after the four switches, WHEN compared as cdk diff compares them
+  const all = changes(fullDiff(before, after));
 
-  test.each<[string, Template, Template]>([
-    ['rolling → canary', rolling, canary],
-    ['canary → rolling', canary, rolling],
-    ['rolling → linear', rolling, serviceTemplate(env, 'linear')],
-    ['canary → blue-green', canary, serviceTemplate(env, 'blue-green')],
-  ])('%s replaces nothing and leaves the load balancer, its rules and target groups untouched', (_name, before, after) => {
-    // GIVEN the Service stack before and after the switch
-    // WHEN they are compared as cdk diff compares them
-    const all = changes(fullDiff(before, after));
+  test.each(SWITCHES)('$service: $from → $to updates its ECS service in place', ({ service }) => {
+    const own = all.filter((c) => c.type === 'AWS::ECS::Service' && c.logicalId.startsWith(`${pascal(service)}Service`));
+    expect(own).toHaveLength(1);
+    expect(own[0].impact).toBe(ResourceImpact.WILL_UPDATE);
+    expect([...own[0].properties]).toEqual(expect.arrayContaining(['DeploymentConfiguration']));
+  });
 
-    // THEN the ECS service is updated in place
-    const service = all.filter((c) => c.type === 'AWS::ECS::Service');
-    expect(service).toHaveLength(1);
-    expect(service[0].impact).toBe(ResourceImpact.WILL_UPDATE);
-    expect([...service[0].properties]).toEqual(expect.arrayContaining(['DeploymentConfiguration']));
+  test('the switches replace nothing and leave the load balancer, its rules and target groups untouched', () => {
+    // Every service switched, and nothing else
+    expect(all.filter((c) => c.type === 'AWS::ECS::Service')).toHaveLength(SWITCHES.length);
     // AND nothing is replaced
     expect(all.filter((c) => c.impact === ResourceImpact.WILL_REPLACE || c.impact === ResourceImpact.MAY_REPLACE)).toEqual([]);
     // AND no load-balancer resource changes at all (the rule keeps the weights ECS set)
     expect(all.filter((c) => LOAD_BALANCER_TYPES.includes(c.type))).toEqual([]);
     // AND no stateful resource changes
     expect(all.filter((c) => isStatefulType(c.type))).toEqual([]);
-    // AND only the traffic-shifting pieces beside the service come and go
+    // AND only the traffic-shifting pieces beside the services come and go
     const others = all.filter((c) => c.type !== 'AWS::ECS::Service').map((c) => c.type);
     for (const type of others) expect(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::ApplicationAutoScaling::ScalingPolicy']).toContain(type);
   });
 
   test('the canary service names the alternate target group, the production rule and its own role', () => {
-    const services = Object.values(canary.Resources).filter((r) => r.Type === 'AWS::ECS::Service');
-    const lb = (services[0].Properties!.LoadBalancers as { AdvancedConfiguration?: Record<string, unknown> }[])[0];
+    const services = Object.entries(after.Resources).filter(([id, r]) => r.Type === 'AWS::ECS::Service' && id.startsWith('ApiService'));
+    expect(services).toHaveLength(1);
+    const lb = (services[0][1].Properties!.LoadBalancers as { AdvancedConfiguration?: Record<string, unknown> }[])[0];
     expect(Object.keys(lb.AdvancedConfiguration ?? {}).sort()).toEqual(['AlternateTargetGroupArn', 'ProductionListenerRule', 'RoleArn']);
   });
 });
