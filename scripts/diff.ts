@@ -1,5 +1,5 @@
 /**
- * `npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE]`
+ * `npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE] [--out DIR]`
  *
  * Compares the templates synthesized at git REF with the working tree's, offline (no AWS credentials, no
  * CDK CLI), prints the CDK-style diff of every stack and the monthly cost before and after, and guards stateful
@@ -8,22 +8,25 @@
  *   exit 1  a stateful resource (lib/stateful.ts) would be replaced or removed, or an environment's expected
  *           monthly cost rises above its `cost.monthlyBudget` (the cost section, docs/cost.md)
  *   exit 2  error: bad arguments, unknown REF, invalid allow-list, a synthesis that failed
+ * `--out DIR` keeps what was compared: DIR/base/ENV/ and DIR/head/ENV/ hold each stack's template and the deploy order.
  * The engine is in scripts/diff/; this file parses arguments and prints.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadAllowList } from './diff/allow-list';
-import { runDiff } from './diff/engine';
+import { compareRevisions, synthesizeRevisions } from './diff/engine';
 import { DiffError } from './diff/errors';
 import { renderMarkdown, renderText } from './diff/report';
+import { writeRevision } from './diff/synth';
 import { PROJECT_ROOT } from '../config/project-root';
 import { runMain } from './run-main';
 
-const USAGE = 'usage: npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE]';
+const USAGE = 'usage: npm run diff -- --base REF [--env NAME ...] [--markdown FILE] [--allow FILE] [--out DIR]';
 
 /** The command: `argv` are its arguments; `projectRoot` the project it compares (tests pass a temporary repository). */
 export async function main(argv: string[], projectRoot: string = PROJECT_ROOT): Promise<number> {
-  let values: { base?: string; env?: string[]; markdown?: string; allow?: string; help?: boolean };
+  let values: { base?: string; env?: string[]; markdown?: string; allow?: string; out?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -32,6 +35,7 @@ export async function main(argv: string[], projectRoot: string = PROJECT_ROOT): 
         env: { type: 'string', multiple: true },
         markdown: { type: 'string' },
         allow: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -46,8 +50,13 @@ export async function main(argv: string[], projectRoot: string = PROJECT_ROOT): 
   try {
     // The allow-list is checked before anything is synthesized: a bad entry fails in a second, not a minute.
     const allow = loadAllowList(projectRoot, values.allow);
-    const report = await runDiff({ projectRoot, base: values.base, envs: values.env }, allow.entries);
-    const options = { revision: report.revision, allowFile: allow.file };
+    const { revision, base, head } = await synthesizeRevisions({ projectRoot, base: values.base, envs: values.env });
+    if (values.out) {
+      writeRevision(path.join(values.out, 'base'), base);
+      writeRevision(path.join(values.out, 'head'), head);
+    }
+    const report = compareRevisions(base, head, allow.entries);
+    const options = { revision, allowFile: allow.file };
     process.stdout.write(renderText(report, options));
     if (values.markdown) fs.writeFileSync(values.markdown, renderMarkdown(report, options));
     return report.exitCode;

@@ -8,7 +8,7 @@
  * - the command runs once in full, in a child process as npm runs it, on one working tree that both renames the
  *   database (blocked) and changes a node type over a budget (the cost section); its argument errors run its `main`
  *   in this process (test/support/commands.ts);
- * - the engine's cases share two syntheses of the working tree: unchanged, and the command's edits without the budget.
+ * - the engine's cases read what that run compared (`--out`), and synthesize the working tree once more, unchanged.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -20,8 +20,8 @@ import { main } from '../scripts/diff';
 import type { AllowEntry } from '../scripts/diff/allow-list';
 import { compareRevisions, type DiffReport, synthesizeRevisions } from '../scripts/diff/engine';
 import { renderText } from '../scripts/diff/report';
-import { commitCacheFile, resolveRevision, type RevisionTemplates, synthesize } from '../scripts/diff/synth';
-import { runInProcess } from './support/commands';
+import { commitCacheFile, readRevision, resolveRevision, type RevisionTemplates, synthesize } from '../scripts/diff/synth';
+import { type CommandResult, runInProcess } from './support/commands';
 import { createTempRepo, type TempRepo } from './support/temp-repo';
 
 const ENV = 'dev';
@@ -76,12 +76,64 @@ beforeAll(() => {
   repo = temp.dir;
 });
 
+/** What the command's one full run printed, wrote and left behind, and the templates it compared (`--out`). */
+interface CommandRun {
+  readonly result: CommandResult;
+  /** cfn-guard's result cache after the run: the diff's syntheses leave the Control Tower controls out. */
+  readonly guardResults: string[];
+  readonly summary: string;
+  readonly worktrees: number;
+  readonly base: RevisionTemplates;
+  readonly head: RevisionTemplates;
+}
+let command: CommandRun;
+beforeAll(() => {
+  for (const change of [IN_PLACE, RENAME, NODE_TYPE, BUDGET]) edit(change);
+  // cfn-guard's result cache, empty: the diff's syntheses leave the Control Tower controls out (they change no
+  // template), so nothing may land in it. Were they run, every template they checked would.
+  const guardResults = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-guard-results-'));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-out-'));
+  try {
+    // The entry point as npm runs it, in a child process.
+    const result = temp.run('diff.ts', ['--base', 'HEAD', '--env', ENV, '--markdown', 'summary.md', '--out', out], {
+      ...process.env,
+      GUARD_RESULT_CACHE_DIR: guardResults,
+    });
+    const summaryFile = path.join(repo, 'summary.md');
+    command = {
+      result,
+      guardResults: fs.readdirSync(guardResults),
+      summary: fs.existsSync(summaryFile) ? fs.readFileSync(summaryFile, 'utf8') : '',
+      worktrees: git('worktree', 'list').trim().split('\n').length,
+      base: readRevision(path.join(out, 'base')),
+      head: readRevision(path.join(out, 'head')),
+    };
+    fs.rmSync(summaryFile, { force: true });
+  } finally {
+    fs.rmSync(guardResults, { recursive: true, force: true });
+    fs.rmSync(out, { recursive: true, force: true });
+    temp.reset();
+  }
+}, SYNTH_TIMEOUT);
+
 afterEach(() => {
   temp.reset();
   fs.rmSync(path.join(repo, '.diff-allow.json'), { force: true });
 });
 
 afterAll(() => temp.remove());
+
+/** A revision's templates with `monthlyBudget` set in their cost model (or left out), as a config change would set it. */
+function withBudget(templates: RevisionTemplates, monthlyBudget: number | undefined): RevisionTemplates {
+  const copy = structuredClone(templates.get(ENV)!);
+  for (const template of copy.values()) {
+    const metadata = template.Metadata as Record<string, CostModelMetadata> | undefined;
+    if (metadata?.[COST_MODEL_METADATA]) metadata[COST_MODEL_METADATA] = { ...metadata[COST_MODEL_METADATA], monthlyBudget };
+  }
+  // The deploy order is a property of the map, which structuredClone does not copy.
+  copy.dependencies = templates.get(ENV)!.dependencies;
+  return new Map([[ENV, copy]]);
+}
 
 /** The monthly delta of the tier at the committed prices: new − old, each price × hours × nodes to the cent, as billed lines are. */
 function nodeDelta(nodes: number): number {
@@ -125,72 +177,66 @@ describe('npm run diff', () => {
     expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
-  test(
-    'a renamed stateful construct and a node type change over the budget: exit 1, the resource named, the monthly delta, the PR summary written, the worktree removed',
-    () => {
-      for (const change of [IN_PLACE, RENAME, NODE_TYPE, BUDGET]) edit(change);
-      // cfn-guard's result cache, empty: the diff's syntheses leave the Control Tower controls out (they change no
-      // template), so nothing may land in it. Were they run, every template they checked would.
-      const guardResults = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-guard-results-'));
-      // The entry point as npm runs it, in a child process.
-      const result = temp.run('diff.ts', ['--base', 'HEAD', '--env', ENV, '--markdown', 'summary.md'], {
-        ...process.env,
-        GUARD_RESULT_CACHE_DIR: guardResults,
-      });
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(1);
-      expect(fs.readdirSync(guardResults)).toEqual([]);
-      fs.rmSync(guardResults, { recursive: true, force: true });
+  test('a renamed stateful construct and a node type change over the budget: exit 1, the resource named, the monthly delta, the PR summary written, the worktree removed', () => {
+    const { result, summary } = command;
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    expect(command.guardResults).toEqual([]);
 
-      // The rename.
-      const blocked = result.stdout.split('\n').filter((line) => line.includes('BLOCKED '));
-      // The cluster, its instances, its secret and its log group: every stateful resource under the construct.
-      expect(blocked.length).toBeGreaterThanOrEqual(3);
-      const id = RENAME.logicalId.source.slice(1, -1);
-      expect(blocked).toContainEqual(
-        expect.stringMatching(
-          new RegExp(
-            `BLOCKED ${ENV} ${RENAME.stack} ${id} \\(${RENAME.type}\\) removed: ${RENAME.path}; added in its place: ${RENAME.renamedIdPrefix}`,
-          ),
-        ),
-      );
-      // The verdict names both reasons: the rename, and (the engine's cases below show the verdict of a budget alone) the budget.
-      expect(result.stdout).toMatch(
+    // The rename.
+    const blocked = result.stdout.split('\n').filter((line) => line.includes('BLOCKED '));
+    // The cluster, its instances, its secret and its log group: every stateful resource under the construct.
+    expect(blocked.length).toBeGreaterThanOrEqual(3);
+    const id = RENAME.logicalId.source.slice(1, -1);
+    expect(blocked).toContainEqual(
+      expect.stringMatching(
         new RegExp(
-          `BLOCKED: ${blocked.length} stateful resources would be replaced or removed\\. .* Over budget: ${ENV} would cost \\$[\\d,.]+.* a month, above its cost\\.monthlyBudget of \\$1\\.00\\.`,
+          `BLOCKED ${ENV} ${RENAME.stack} ${id} \\(${RENAME.type}\\) removed: ${RENAME.path}; added in its place: ${RENAME.renamedIdPrefix}`,
         ),
-      );
-      // The CDK-style diff, as `cdk diff` prints it.
-      expect(result.stdout).toMatch(new RegExp(`\\[-\\] ${RENAME.type} ${RENAME.path} ${id} destroy`));
+      ),
+    );
+    // The verdict names both reasons: the rename, and (the engine's cases below show the verdict of a budget alone) the budget.
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `BLOCKED: ${blocked.length} stateful resources would be replaced or removed\\. .* Over budget: ${ENV} would cost \\$[\\d,.]+.* a month, above its cost\\.monthlyBudget of \\$1\\.00\\.`,
+      ),
+    );
+    // The CDK-style diff, as `cdk diff` prints it.
+    expect(result.stdout).toMatch(new RegExp(`\\[-\\] ${RENAME.type} ${RENAME.path} ${id} destroy`));
 
-      // The cost section.
-      const delta = nodeDelta(nodes()).toFixed(2);
-      expect(result.stdout).toContain('Monthly cost (USD');
-      expect(result.stdout).toMatch(
-        new RegExp(
-          `\\+\\$${delta}  ScaledApp-${ENV}-Data CacheCritical[0-9A-F]{8} \\(AWS::ElastiCache::ReplicationGroup\\) cache\\.t4g\\.medium Valkey node \\(was cache\\.t4g\\.small Valkey node\\): \\$`,
-        ),
-      );
-      expect(result.stdout).toMatch(
-        new RegExp(`  ${ENV}: \\$[\\d,.]+.* → \\$[\\d,.]+.*, \\+\\$[\\d,.]+.* a month; OVER BUDGET: .* > \\$1\\.00`),
-      );
+    // The cost section.
+    const delta = nodeDelta(nodes()).toFixed(2);
+    expect(result.stdout).toContain('Monthly cost (USD');
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `\\+\\$${delta}  ScaledApp-${ENV}-Data CacheCritical[0-9A-F]{8} \\(AWS::ElastiCache::ReplicationGroup\\) cache\\.t4g\\.medium Valkey node \\(was cache\\.t4g\\.small Valkey node\\): \\$`,
+      ),
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(`  ${ENV}: \\$[\\d,.]+.* → \\$[\\d,.]+.*, \\+\\$[\\d,.]+.* a month; OVER BUDGET: .* > \\$1\\.00`),
+    );
 
-      const summary = fs.readFileSync(path.join(repo, 'summary.md'), 'utf8');
-      expect(summary.startsWith('<!-- offline-cdk-diff -->')).toBe(true);
-      expect(summary).toMatch(new RegExp(`\\| ❌ \\| ${ENV} \\| ${RENAME.stack} \\| \`${id}\` \\| ${RENAME.type} \\| removed \\|`));
-      expect(summary).toMatch(new RegExp(`<details><summary>dev / ${RENAME.stack}: \\d+ added, .*\\d+ removed</summary>`));
-      expect(summary).toContain('### Monthly cost');
-      expect(summary).toMatch(
-        new RegExp(
-          `\\| ${ENV} \\| ScaledApp-${ENV}-Data \\| \`CacheCritical[0-9A-F]{8}\` \\| cache\\.t4g\\.medium Valkey node \\(was cache\\.t4g\\.small Valkey node\\) \\| .* \\| \\+\\$${delta} \\|`,
-        ),
-      );
-      fs.rmSync(path.join(repo, 'summary.md'));
+    expect(summary.startsWith('<!-- offline-cdk-diff -->')).toBe(true);
+    expect(summary).toMatch(new RegExp(`\\| ❌ \\| ${ENV} \\| ${RENAME.stack} \\| \`${id}\` \\| ${RENAME.type} \\| removed \\|`));
+    expect(summary).toMatch(new RegExp(`<details><summary>dev / ${RENAME.stack}: \\d+ added, .*\\d+ removed</summary>`));
+    expect(summary).toContain('### Monthly cost');
+    expect(summary).toMatch(
+      new RegExp(
+        `\\| ${ENV} \\| ScaledApp-${ENV}-Data \\| \`CacheCritical[0-9A-F]{8}\` \\| cache\\.t4g\\.medium Valkey node \\(was cache\\.t4g\\.small Valkey node\\) \\| .* \\| \\+\\$${delta} \\|`,
+      ),
+    );
+    expect(command.worktrees).toBe(1);
+  });
 
-      expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1);
-    },
-    SYNTH_TIMEOUT,
-  );
+  test("--out keeps what it compared: each side's templates as cdk synth writes them, and the deploy order", () => {
+    // The base is the commit's synthesis, as cached; the head has the rename.
+    const cached = JSON.parse(fs.readFileSync(commitCacheFile(repo, resolveRevision(repo, 'HEAD').commit, ENV)!, 'utf8'));
+    expect(Object.fromEntries(command.base.get(ENV)!)).toEqual(cached.templates);
+    expect(Object.fromEntries(command.base.get(ENV)!.dependencies!)).toEqual(cached.dependencies);
+    const data = command.head.get(ENV)!.get(RENAME.stack)!;
+    expect(Object.keys(data.Resources as object)).toContainEqual(expect.stringMatching(new RegExp(`^${RENAME.renamedIdPrefix}`)));
+    expect(command.head.get(ENV)!.dependencies!.get(`ScaledApp-${ENV}-Service`)).toContain(RENAME.stack);
+  });
 });
 
 describe('the diff engine against one synthesis of the base', () => {
@@ -231,16 +277,15 @@ describe('the diff engine against one synthesis of the base', () => {
   });
 
   describe("a working tree that changes the hot tier's eviction policy and the critical tier's node type, and renames the database", () => {
-    // One synthesis serves every specification below: synthesis is the slow part of this suite. The command's edits
-    // without the budget (the budget tests set it in the templates).
+    // The command's run compared it (its --out): synthesis is the slow part of this suite. Its budget is left out of
+    // the cost model here (the budget tests set one in the templates); the AWS Budgets budget it adds costs nothing.
     let head: RevisionTemplates;
     /** The change from the base to this working tree; compared once, read by every case (a comparison takes a second). */
     let report: DiffReport;
-    beforeAll(async () => {
-      for (const change of [IN_PLACE, RENAME, NODE_TYPE]) edit(change);
-      head = new Map([[ENV, await synthesize(repo, ENV, 'the working tree')]]);
+    beforeAll(() => {
+      head = withBudget(command.head, undefined);
       report = compareRevisions(base, head);
-    }, SYNTH_TIMEOUT);
+    });
 
     test('the eviction-policy change is updated in place and not destructive', () => {
       expect(changesOf(report)).toContainEqual(
@@ -264,16 +309,6 @@ describe('the diff engine against one synthesis of the base', () => {
     });
 
     describe('the cost delta of the node type change', () => {
-      /** The head's templates with `monthlyBudget` set in their cost model, as a config change would set it. */
-      function withBudget(templates: RevisionTemplates, monthlyBudget: number | undefined): RevisionTemplates {
-        const copy = structuredClone(templates.get(ENV)!);
-        for (const template of copy.values()) {
-          const metadata = template.Metadata as Record<string, CostModelMetadata> | undefined;
-          if (metadata?.[COST_MODEL_METADATA]) metadata[COST_MODEL_METADATA] = { ...metadata[COST_MODEL_METADATA], monthlyBudget };
-        }
-        return new Map([[ENV, copy]]);
-      }
-
       /**
        * An allow-list entry for every stateful finding and deploy-plan hazard of `change` (the rename's): with it, the
        * exit code is the cost's alone.

@@ -241,9 +241,3 @@ export async function synthesizeRevisions(options: DiffOptions): Promise<Synthes
     return { revision, base: side('base'), head: side('head') };
   });
 }
-
-/** The whole offline diff: synthesize both revisions and compare them against the allow-list. */
-export async function runDiff(options: DiffOptions, allow: readonly AllowEntry[] = []): Promise<DiffReport & { revision: Revision }> {
-  const { revision, base, head } = await synthesizeRevisions(options);
-  return { revision, ...compareRevisions(base, head, allow) };
-}

@@ -231,6 +231,42 @@ export async function synthesize(projectDir: string, env: string, label: string)
   }
 }
 
+/** The file beside a saved environment's templates that holds its deploy order. */
+const DEPLOY_ORDER_FILE = 'deploy-order.json';
+
+/**
+ * Writes a revision's templates as the diff compared them (`--out`): `<dir>/<env>/<stack>.template.json`, the files
+ * `cdk synth` would write, and `<dir>/<env>/deploy-order.json`, each stack's dependencies from the manifest.
+ */
+export function writeRevision(dir: string, revision: RevisionTemplates): void {
+  for (const [env, templates] of revision) {
+    const envDir = path.join(dir, env);
+    fs.mkdirSync(envDir, { recursive: true });
+    for (const [stack, template] of templates)
+      fs.writeFileSync(path.join(envDir, `${stack}.template.json`), JSON.stringify(template, null, 1));
+    fs.writeFileSync(
+      path.join(envDir, DEPLOY_ORDER_FILE),
+      JSON.stringify(Object.fromEntries(templates.dependencies ?? new Map()), null, 1),
+    );
+  }
+}
+
+/** Reads what `writeRevision` wrote into `dir`. */
+export function readRevision(dir: string): RevisionTemplates {
+  const revision: RevisionTemplates = new Map();
+  for (const env of fs.readdirSync(dir).sort()) {
+    const envDir = path.join(dir, env);
+    const templates: StackTemplates = new Map();
+    for (const file of fs.readdirSync(envDir).sort()) {
+      if (file.endsWith('.template.json'))
+        templates.set(file.slice(0, -'.template.json'.length), readJson(path.join(envDir, file)) as CfnTemplate);
+    }
+    const order = readJson(path.join(envDir, DEPLOY_ORDER_FILE)) as Record<string, string[]>;
+    revision.set(env, withDependencies(templates, new Map(Object.entries(order))));
+  }
+  return revision;
+}
+
 /** Stack → the stacks it depends on, from the cloud assembly manifest (asset artifacts left out). */
 function manifestDependencies(manifestFile: string, templates: StackTemplates): Map<string, readonly string[]> {
   const manifest = readJson(manifestFile) as { artifacts?: Record<string, { type?: string; dependencies?: string[] }> };
