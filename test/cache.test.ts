@@ -363,7 +363,7 @@ describe('cache handles and outputs', () => {
 
   test('a third tier from config alone gets its own replication group, parameter group, secret, logs and outputs', () => {
     const { stacks } = synth(configOf('dev', RATELIMIT));
-    const data = Template.fromStack(stacks.data);
+    const data = synth(configOf('dev', RATELIMIT)).template('data');
     data.resourceCountIs(RG, 3);
     data.resourceCountIs(PG, 3);
     expect(cacheResources(data, 'AWS::SecretsManager::Secret')).toHaveLength(3);
@@ -381,7 +381,7 @@ describe('cache handles and outputs', () => {
   test('an environment that removes a default tier with null has no replication group for it', () => {
     const config = resolveConfig('dev', { ...dev, cache: { ...dev.cache, tiers: { critical: dev.cache.tiers.critical, hot: null } } });
     const { stacks } = synth(config);
-    Template.fromStack(stacks.data).resourceCountIs(RG, 1);
+    synth(config).template('data').resourceCountIs(RG, 1);
     expect(stacks.data.cacheTiers.tiers.map((t) => t.name)).toEqual(['critical']);
   });
 });
