@@ -48,8 +48,9 @@ export async function main(argv: string[], projectRoot: string = PROJECT_ROOT): 
     return values.help ? 0 : 2;
   }
   try {
-    // The allow-list is checked before anything is synthesized: a bad entry fails in a second, not a minute.
+    // The allow-list and --out are checked before anything is synthesized: a bad entry fails in a second, not a minute.
     const allow = loadAllowList(projectRoot, values.allow);
+    if (values.out) checkOutDir(values.out);
     const { revision, base, head } = await synthesizeRevisions({ projectRoot, base: values.base, envs: values.env });
     if (values.out) {
       writeRevision(path.join(values.out, 'base'), base);
@@ -63,6 +64,16 @@ export async function main(argv: string[], projectRoot: string = PROJECT_ROOT): 
   } catch (e) {
     process.stderr.write(`${e instanceof DiffError ? e.message : ((e as Error).stack ?? String(e))}\n`);
     return 2;
+  }
+}
+
+/** `--out` writes DIR/base and DIR/head; what an earlier run left there would be read as part of this one. */
+function checkOutDir(dir: string): void {
+  const taken = ['base', 'head'].filter((side) => fs.existsSync(path.join(dir, side)));
+  if (taken.length > 0) {
+    throw new DiffError(
+      `--out: expected a directory without base/ and head/ (the command writes both), got ${dir} with ${taken.map((t) => `${t}/`).join(' and ')} (an earlier run's? remove them or choose another directory)`,
+    );
   }
 }
 

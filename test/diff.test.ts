@@ -177,6 +177,21 @@ describe('npm run diff', () => {
     expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
+  test('fails with exit 2 when --out already holds an earlier run, before synthesizing', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-out-taken-'));
+    try {
+      fs.mkdirSync(path.join(out, 'head'));
+      const result = await diffInProcess(['--base', 'HEAD', '--out', out]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(
+        `--out: expected a directory without base/ and head/ (the command writes both), got ${out} with head/`,
+      );
+      expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   test('a renamed stateful construct and a node type change over the budget: exit 1, the resource named, the monthly delta, the PR summary written, the worktree removed', () => {
     const { result, summary } = command;
     expect(result.stderr).toBe('');

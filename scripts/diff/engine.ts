@@ -167,7 +167,13 @@ export function compareTemplates(before: CfnTemplate, after: CfnTemplate): Templ
   return comparison;
 }
 
-const NO_CHANGE: TemplateComparison = Object.freeze({ changes: [], security: [], traffic: [], text: '', rollouts: [] });
+const NO_CHANGE: TemplateComparison = Object.freeze({
+  changes: Object.freeze([]),
+  security: Object.freeze([]),
+  traffic: Object.freeze([]),
+  text: '',
+  rollouts: Object.freeze([]),
+});
 
 function compare(before: CfnTemplate, after: CfnTemplate, diff: TemplateDiff): TemplateComparison {
   let text = '';
