@@ -105,8 +105,9 @@ beforeAll(() => {
       guardResults: fs.readdirSync(guardResults),
       summary: fs.existsSync(summaryFile) ? fs.readFileSync(summaryFile, 'utf8') : '',
       worktrees: git('worktree', 'list').trim().split('\n').length,
-      base: readRevision(path.join(out, 'base')),
-      head: readRevision(path.join(out, 'head')),
+      // A run that failed wrote nothing: its test then reports the command's stderr rather than a missing file.
+      base: fs.existsSync(path.join(out, 'base')) ? readRevision(path.join(out, 'base')) : new Map(),
+      head: fs.existsSync(path.join(out, 'head')) ? readRevision(path.join(out, 'head')) : new Map(),
     };
     fs.rmSync(summaryFile, { force: true });
   } finally {
