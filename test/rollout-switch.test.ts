@@ -17,7 +17,8 @@ import { fullDiff, ResourceImpact, type TemplateDiff } from '@aws-cdk/cloudforma
 import { pascal } from '../lib/outputs';
 import type { DeploymentStrategyName } from '../lib/rollout/strategies';
 import { isStatefulType } from '../lib/stateful';
-import { configOf, synth } from './support/synth';
+import { withServicesLikeApi } from './support/fixtures';
+import { synth } from './support/synth';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
@@ -30,33 +31,19 @@ const SWITCHES: readonly { service: string; from: DeploymentStrategyName; to: De
 ];
 
 /**
- * The Service stack with every switch's service on one side of it. The strategy alone changes: the pre-traffic hook is
- * left out everywhere (a rolling deployment has no test-traffic stage, and validation refuses the pair; adding a hook is
- * its own change: it creates the test listener and rule, and replaces nothing). The other services run api's minimum
- * of tasks on a path of their own, without database access, and the environment's capacity counts their tasks.
+ * The Service stack with every switch's service on one side of it: api, and services with api's settings
+ * (test/support/fixtures.ts). The strategy alone changes: the pre-traffic hook is left out everywhere (a rolling
+ * deployment has no test-traffic stage, and validation refuses the pair; adding a hook is its own change: it creates
+ * the test listener and rule, and replaces nothing).
  */
 function serviceTemplate(env: string, side: 'from' | 'to'): Template {
-  const api = configOf(env).services.api;
-  const services = Object.fromEntries(
-    SWITCHES.map(({ service, ...strategies }, i) => {
-      const strategy = strategies[side];
-      // `null` removes api's hook, as an environment file would; the other services have none to remove.
-      if (service === 'api') return [service, { deployment: { strategy, preTrafficHook: null } }];
-      return [
-        service,
-        {
-          ...api,
-          tasks: { desired: api.tasks.min, min: api.tasks.min, max: api.tasks.min },
-          scheduledScaling: [],
-          database: { access: 'none' },
-          routing: { ...api.routing, priority: 10 + i, pathPatterns: [`/${service}/*`] },
-          deployment: { ...api.deployment, strategy, preTrafficHook: undefined },
-        },
-      ];
-    }),
+  const [api, ...others] = SWITCHES;
+  const config = withServicesLikeApi(
+    env,
+    Object.fromEntries(others.map((s) => [s.service, { strategy: s[side], preTrafficHook: undefined }])),
+    // `null` removes api's hook, as an environment file would.
+    { deployment: { strategy: api[side], preTrafficHook: null } },
   );
-  const capacity = { maxTasks: configOf(env).capacity.maxTasks + (SWITCHES.length - 1) * api.tasks.min };
-  const config = configOf(env, { services, capacity } as unknown as Parameters<typeof configOf>[1]);
   return synth(config).template('service').toJSON() as Template;
 }
 

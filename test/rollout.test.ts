@@ -15,6 +15,7 @@ import type { AppConfig } from '../config/schema';
 import { resolveStrategy } from '../config/schema/rollout';
 import { pascal } from '../lib/outputs';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from '../lib/rollout/strategies';
+import { withServicesLikeApi } from './support/fixtures';
 import { configOf, synth } from './support/synth';
 
 const ECS_STRATEGY: Record<DeploymentStrategyName, string | undefined> = {
@@ -34,34 +35,21 @@ const ownStrategy = (env: string) => {
 const serviceFor = (env: string, strategy: DeploymentStrategyName) => (strategy === ownStrategy(env) ? 'api' : `rollout-${strategy}`);
 
 /**
- * The environment with one more service for each strategy api does not deploy with: api's settings, routed on
- * `/<strategy>/*`, at api's minimum of tasks, and no database access (no schema to migrate, no login to add).
- * Outside dev a traffic-shifting service names api's pre-traffic hook, as api does in prod and staging; a rolling
- * one cannot have a hook, so it is checked without one. The environment's capacity counts the added tasks (its
- * rule requires it).
+ * The environment with one more service for each strategy api does not deploy with (test/support/fixtures.ts: api's
+ * settings on a path of its own, no database access). Outside dev a traffic-shifting service names api's pre-traffic
+ * hook, as api does in prod and staging; a rolling one cannot have a hook, so it is checked without one.
  */
 function strategiesVariant(env: string): AppConfig {
-  const base = configOf(env);
-  const api = base.services.api;
   const others = DEPLOYMENT_STRATEGIES.filter((strategy) => strategy !== ownStrategy(env));
-  const services = Object.fromEntries(
-    others.map((strategy, i) => [
-      serviceFor(env, strategy),
-      {
-        ...api,
-        tasks: { desired: api.tasks.min, min: api.tasks.min, max: api.tasks.min },
-        scheduledScaling: [],
-        database: { access: 'none' as const },
-        routing: { ...api.routing, priority: 10 + i, pathPatterns: [`/${strategy}/*`] },
-        deployment: {
-          ...api.deployment,
-          strategy,
-          preTrafficHook: strategy !== 'rolling' && env !== 'dev' ? { path: '/health/ready' } : undefined,
-        },
-      },
-    ]),
+  return withServicesLikeApi(
+    env,
+    Object.fromEntries(
+      others.map((strategy) => [
+        serviceFor(env, strategy),
+        { strategy, preTrafficHook: strategy !== 'rolling' && env !== 'dev' ? { path: '/health/ready' } : undefined },
+      ]),
+    ),
   );
-  return configOf(env, { services, capacity: { maxTasks: base.capacity.maxTasks + others.length * api.tasks.min } });
 }
 
 /** One resource of a template as a template of its own, for CDK's matchers. */
