@@ -220,11 +220,7 @@ export async function synthesize(projectDir: string, env: string, label: string)
       CDK_CONTEXT_JSON: JSON.stringify(context),
     });
     if (status !== 0) throw new DiffError(`Synthesis of environment "${env}" at ${label} failed (exit ${status}):\n${stderr.trimEnd()}`);
-    const templates: StackTemplates = new Map();
-    for (const file of fs.readdirSync(outdir).sort()) {
-      if (file.endsWith('.template.json'))
-        templates.set(file.slice(0, -'.template.json'.length), readJson(path.join(outdir, file)) as CfnTemplate);
-    }
+    const templates = readTemplates(outdir);
     return withDependencies(templates, manifestDependencies(path.join(outdir, 'manifest.json'), templates));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -233,6 +229,8 @@ export async function synthesize(projectDir: string, env: string, label: string)
 
 /** The file beside a saved environment's templates that holds its deploy order. */
 const DEPLOY_ORDER_FILE = 'deploy-order.json';
+/** How `cdk synth` names a stack's template in the cloud assembly, and `--out` beside it. */
+const TEMPLATE_SUFFIX = '.template.json';
 
 /**
  * Writes a revision's templates as the diff compared them (`--out`): `<dir>/<env>/<stack>.template.json`, the files
@@ -243,7 +241,7 @@ export function writeRevision(dir: string, revision: RevisionTemplates): void {
     const envDir = path.join(dir, env);
     fs.mkdirSync(envDir, { recursive: true });
     for (const [stack, template] of templates)
-      fs.writeFileSync(path.join(envDir, `${stack}.template.json`), JSON.stringify(template, null, 1));
+      fs.writeFileSync(path.join(envDir, `${stack}${TEMPLATE_SUFFIX}`), JSON.stringify(template, null, 1));
     fs.writeFileSync(
       path.join(envDir, DEPLOY_ORDER_FILE),
       JSON.stringify(Object.fromEntries(templates.dependencies ?? new Map()), null, 1),
@@ -256,15 +254,20 @@ export function readRevision(dir: string): RevisionTemplates {
   const revision: RevisionTemplates = new Map();
   for (const env of fs.readdirSync(dir).sort()) {
     const envDir = path.join(dir, env);
-    const templates: StackTemplates = new Map();
-    for (const file of fs.readdirSync(envDir).sort()) {
-      if (file.endsWith('.template.json'))
-        templates.set(file.slice(0, -'.template.json'.length), readJson(path.join(envDir, file)) as CfnTemplate);
-    }
     const order = readJson(path.join(envDir, DEPLOY_ORDER_FILE)) as Record<string, string[]>;
-    revision.set(env, withDependencies(templates, new Map(Object.entries(order))));
+    revision.set(env, withDependencies(readTemplates(envDir), new Map(Object.entries(order))));
   }
   return revision;
+}
+
+/** Each `<stack>.template.json` of `dir` (a cloud assembly, or what `writeRevision` wrote), by stack name. */
+function readTemplates(dir: string): StackTemplates {
+  const templates: StackTemplates = new Map();
+  for (const file of fs.readdirSync(dir).sort()) {
+    if (file.endsWith(TEMPLATE_SUFFIX))
+      templates.set(file.slice(0, -TEMPLATE_SUFFIX.length), readJson(path.join(dir, file)) as CfnTemplate);
+  }
+  return templates;
 }
 
 /** Stack → the stacks it depends on, from the cloud assembly manifest (asset artifacts left out). */
