@@ -154,7 +154,7 @@ export interface TemplateComparison {
  * compares the same templates again under other allow-lists and budgets, and rendering `cdk diff`'s text took about
  * as long as the diff itself: a pair is classified and rendered once.
  */
-const comparisons = new WeakMap<object, TemplateComparison>();
+const comparisons = new WeakMap<TemplateDiff, TemplateComparison>();
 
 /** The diff of one stack: classified resource changes, security changes and the CDK-style text. */
 export function compareTemplates(before: CfnTemplate, after: CfnTemplate): TemplateComparison {

@@ -174,14 +174,11 @@ function readShared(file: string | undefined): Synthesized | undefined {
 function synthesizeAndShare(stacks: EnvironmentStacks, file: string | undefined): Synthesized {
   const entries = Object.entries(stacks) as [StackName, Stack][];
   const assembly = Stage.of(entries[0][1])!.synth();
-  const artifactOf = (stack: Stack) => assembly.getStackArtifact(stack.artifactId);
+  const artifacts = entries.map(([name, stack]) => [name, assembly.getStackArtifact(stack.artifactId)] as const);
   const synthesized: Synthesized = {
-    templates: Object.fromEntries(entries.map(([name, stack]) => [name, artifactOf(stack).template as Record<string, unknown>])),
+    templates: Object.fromEntries(artifacts.map(([name, a]) => [name, a.template as Record<string, unknown>])),
     artifacts: Object.fromEntries(
-      entries.map(([name, stack]) => [
-        name,
-        { stackName: artifactOf(stack).stackName, dependencies: artifactOf(stack).dependencies.map((d) => d.id) },
-      ]),
+      artifacts.map(([name, a]) => [name, { stackName: a.stackName, dependencies: a.dependencies.map((d) => d.id) }]),
     ),
   };
   if (file) {
