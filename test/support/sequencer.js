@@ -3,7 +3,8 @@
 // children then run beside the static checks and the other worker's first file, which loads and warms the CDK
 // libraries: five CPU-bound processes on two cores. On a fresh clone, where jest orders by size, test/diff.test.ts
 // grew past test/cost.test.ts and started first: `npm test` took 301.6 s of CPU against 273.7 s for the same suite in
-// the order before (docs/testing.md). It starts third now, whatever its size or last duration.
+// the order before (docs/testing.md). It now starts right after the first file of every worker (third on two cores),
+// whatever its size or last duration.
 const os = require('os');
 const Sequencer = require('@jest/test-sequencer').default;
 
