@@ -6,6 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadEnvironment } from '../config/load';
 import { buildEnvironment } from '../lib/app';
+import type { ComplianceOptions } from '../lib/compliance';
 
 /**
  * Synthesizes the environment the context names into the output directory the CDK CLI gives (`CDK_CONTEXT_JSON`,
@@ -18,21 +19,13 @@ export function main(): number {
   const envName = String(app.node.tryGetContext('env') ?? 'dev');
   // For teams that keep environment files elsewhere (and for tests of bad configuration).
   const environmentsDir = app.node.tryGetContext('environmentsDir') as string | undefined;
-  // An organization's own CloudFormation Guard rules (files or directories), run beside the Control Tower controls:
-  // `"guardRules": ["../org-policies/guard"]` in cdk.json's context, or `-c guardRules=DIR` (comma-separated).
-  const guardRulesContext = app.node.tryGetContext('guardRules') as string | string[] | undefined;
-  const guardRules = typeof guardRulesContext === 'string' ? guardRulesContext.split(',').filter((r) => r !== '') : guardRulesContext;
-
-  // `-c controlTower=false` leaves the Control Tower controls and those rules out: they change no template.
-  // `npm run diff` sets it (scripts/diff/synth.ts says why); `cdk synth` runs them.
-  const controlTowerContext: unknown = app.node.tryGetContext('controlTower');
-  const controlTower = controlTowerContext !== false && controlTowerContext !== 'false';
-
-  // cfn-guard's findings kept by content (lib/guard-validator.ts): the test suite sets it for the syntheses it spawns.
-  const guardResultCacheDir = process.env.GUARD_RESULT_CACHE_DIR || undefined;
 
   try {
-    buildEnvironment(app, loadEnvironment(envName, environmentsDir), { guardRules, guardResultCacheDir, controlTower });
+    buildEnvironment(
+      app,
+      loadEnvironment(envName, environmentsDir),
+      complianceOptions((key) => app.node.tryGetContext(key)),
+    );
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(
@@ -42,6 +35,32 @@ export function main(): number {
   }
   app.synth();
   return 0;
+}
+
+/**
+ * The compliance gate the context asks for (`context` reads a key, as `app.node.tryGetContext` does). Exported for the
+ * tests (test/cli.test.ts), and for `npm run diff`'s, which check the context it passes.
+ */
+export function complianceOptions(context: (key: string) => unknown, env: NodeJS.ProcessEnv = process.env): ComplianceOptions {
+  // An organization's own CloudFormation Guard rules (files or directories), run beside the Control Tower controls:
+  // `"guardRules": ["../org-policies/guard"]` in cdk.json's context, or `-c guardRules=DIR` (comma-separated).
+  const guardRulesContext = context('guardRules') as string | string[] | undefined;
+  const guardRules = typeof guardRulesContext === 'string' ? guardRulesContext.split(',').filter((r) => r !== '') : guardRulesContext;
+  return {
+    guardRules,
+    // `-c controlTower=false` leaves the Control Tower controls and those rules out, `-c nagPacks=false` the cdk-nag
+    // packs: they judge templates and change none. `npm run diff` sets both (scripts/diff/synth.ts says why);
+    // `cdk synth` runs them.
+    controlTower: !isFalse(context('controlTower')),
+    nagPacks: !isFalse(context('nagPacks')),
+    // cfn-guard's findings kept by content (lib/guard-validator.ts): the test suite sets it for the syntheses it spawns.
+    guardResultCacheDir: env.GUARD_RESULT_CACHE_DIR || undefined,
+  };
+}
+
+/** A context value that turns something off: `false` from cdk.json, `"false"` from `-c KEY=false`. */
+function isFalse(value: unknown): boolean {
+  return value === false || value === 'false';
 }
 
 // `process.exitCode`, not `process.exit()`: the process ends when its output is written, with this code.

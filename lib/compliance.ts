@@ -6,10 +6,16 @@
  * and written into template metadata (`cdk_nag.rules_to_suppress`, `guard.SuppressedRules`) so that reviewers
  * and external scanners see them.
  */
-import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+  WriteNagSuppressionsToCloudFormationAspect,
+} from 'cdk-nag';
 import { ControlTowerGuard, controlTowerControls, GUARD_PLUGIN_NAME } from './guard-validator';
 
 export const RULE_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
@@ -44,16 +50,30 @@ export interface ComplianceOptions {
    * @default - no cache
    */
   readonly guardResultCacheDir?: string;
+  /**
+   * Run the cdk-nag packs (`RULE_PACKS`). `cdk synth` does (`bin/app.ts`, unless the context says `nagPacks=false`,
+   * which `npm run diff` does: scripts/diff/synth.ts). Turning them off changes no template: the acknowledgements
+   * are written into template metadata (`cdk_nag.rules_to_suppress`) by an aspect that runs either way, not by the
+   * packs' check. The test suite turns them off where its subject is not compliance, as it does the Control Tower
+   * controls (about a quarter of a synthesis's CPU in the suite); see docs/testing.md.
+   * @default true
+   */
+  readonly nagPacks?: boolean;
 }
 
 export function applyCompliance(app: App, options: ComplianceOptions = {}): void {
-  const props = { writeSuppressionsToCloudFormation: true };
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app, props),
-    new NIST80053R5Checks(app, props),
-    new HIPAASecurityChecks(app, props),
-    new PCIDSS321Checks(app, props),
-  );
+  if (options.nagPacks === false) {
+    // What the packs' `writeSuppressionsToCloudFormation` adds: the acknowledgements in template metadata.
+    Aspects.of(app).add(new WriteNagSuppressionsToCloudFormationAspect());
+  } else {
+    const props = { writeSuppressionsToCloudFormation: true };
+    Validations.of(app).addPlugins(
+      new AwsSolutionsChecks(app, props),
+      new NIST80053R5Checks(app, props),
+      new HIPAASecurityChecks(app, props),
+      new PCIDSS321Checks(app, props),
+    );
+  }
   if (options.controlTower === false) return;
   // Registered on the App, so CDK runs it once per synth of the app, over every stack's template.
   Validations.of(app).addPlugins(

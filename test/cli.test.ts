@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main as appMain } from '../bin/app';
+import { main as appMain, complianceOptions } from '../bin/app';
 import { main as configMain } from '../scripts/config';
 import { TS_LOADER } from './support/child';
 import { runEntryPoint, runInProcess, runScript } from './support/commands';
@@ -96,6 +96,29 @@ describe('bin/app.ts (the app cdk.json runs)', () => {
     expect(result.stderr).toContain('database.backup.retentionDays: expected an integer <= 35, got 40');
     expect(result.stderr).toContain('database.multiAz: expected true in a production environment, got false');
     expect(result.templates).toEqual([]);
+  });
+});
+
+describe("bin/app.ts's compliance gate, from the context", () => {
+  const optionsOf = (context: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => complianceOptions((key) => context[key], env);
+
+  test('is the whole gate by default: every cdk-nag pack and Control Tower control, no rules of its own, no result cache', () => {
+    expect(optionsOf({})).toEqual({ guardRules: undefined, controlTower: true, nagPacks: true, guardResultCacheDir: undefined });
+  });
+
+  test('-c controlTower=false and -c nagPacks=false leave each out, whether from the command line (a string) or cdk.json (a boolean)', () => {
+    expect(optionsOf({ controlTower: 'false' })).toMatchObject({ controlTower: false, nagPacks: true });
+    expect(optionsOf({ nagPacks: 'false' })).toMatchObject({ controlTower: true, nagPacks: false });
+    expect(optionsOf({ controlTower: false, nagPacks: false })).toMatchObject({ controlTower: false, nagPacks: false });
+    // Anything else keeps them.
+    expect(optionsOf({ controlTower: 'no', nagPacks: true })).toMatchObject({ controlTower: true, nagPacks: true });
+  });
+
+  test("an organization's Guard rules from -c guardRules=A,B or a list in cdk.json, and the result cache from GUARD_RESULT_CACHE_DIR", () => {
+    expect(optionsOf({ guardRules: 'a.guard,,rules/' }).guardRules).toEqual(['a.guard', 'rules/']);
+    expect(optionsOf({ guardRules: ['rules/'] }).guardRules).toEqual(['rules/']);
+    expect(optionsOf({}, { GUARD_RESULT_CACHE_DIR: '/tmp/guard' }).guardResultCacheDir).toBe('/tmp/guard');
+    expect(optionsOf({}, { GUARD_RESULT_CACHE_DIR: '' }).guardResultCacheDir).toBeUndefined();
   });
 });
 

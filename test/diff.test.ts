@@ -13,6 +13,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { complianceOptions } from '../bin/app';
 import { loadEnvironment } from '../config/load';
 import { COST_MODEL_METADATA, type CostModelMetadata } from '../lib/template-metadata';
 import { priceTable } from '../scripts/cost/prices';
@@ -20,7 +21,7 @@ import { main } from '../scripts/diff';
 import type { AllowEntry } from '../scripts/diff/allow-list';
 import { compareRevisions, type DiffReport, synthesizeRevisions } from '../scripts/diff/engine';
 import { renderText } from '../scripts/diff/report';
-import { commitCacheFile, readRevision, resolveRevision, type RevisionTemplates, synthesize } from '../scripts/diff/synth';
+import { APP_CONTEXT, commitCacheFile, readRevision, resolveRevision, type RevisionTemplates, synthesize } from '../scripts/diff/synth';
 import { type CommandResult, runInProcess } from './support/commands';
 import { createTempRepo, type TempRepo } from './support/temp-repo';
 
@@ -197,7 +198,12 @@ describe('npm run diff', () => {
     const { result, summary } = command;
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
+    // The gate left out: no template reached cfn-guard, and the app reads the command's context as both off.
     expect(command.guardResults).toEqual([]);
+    expect(complianceOptions((key) => APP_CONTEXT[key as keyof typeof APP_CONTEXT])).toMatchObject({
+      controlTower: false,
+      nagPacks: false,
+    });
 
     // The rename.
     const blocked = result.stdout.split('\n').filter((line) => line.includes('BLOCKED '));

@@ -34,14 +34,15 @@ export type RevisionTemplates = Map<string, StackTemplates>;
 const CLI_CONTEXT = { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:version-reporting': false };
 
 /**
- * The app's own context for the diff's syntheses (bin/app.ts): the Control Tower controls (and an organization's
- * Guard rules) are left out. They judge templates and change none (test/compliance.test.ts proves it), so the
- * diff is the same without them; `cdk synth` runs them. Left in, they cost cfn-guard about 2.5 s of CPU per
- * template per revision, and a base revision whose templates a newer control refuses (the base borrows the
- * working tree's node_modules, and with it the newest rules) could not be synthesized, so not be diffed, at all.
- * The cdk-nag packs stay: their acknowledgements are written into the templates.
+ * The app's own context for the diff's syntheses (bin/app.ts): the compliance gate is left out, the Control Tower
+ * controls (and an organization's Guard rules) and the cdk-nag packs. They judge templates and change none (their
+ * acknowledgements are written into template metadata either way; test/compliance.test.ts proves it), so the diff
+ * is the same without them; `cdk synth` runs them. Left in, they cost cfn-guard about 2.5 s of CPU per template per
+ * revision and the packs about a seventh of a synthesis, and a base revision whose templates a newer control or
+ * rule refuses (the base borrows the working tree's node_modules, and with them the newest rules: a pull request
+ * that updates cdk-nag and acknowledges what its new rule finds) could not be synthesized, so not be diffed, at all.
  */
-const APP_CONTEXT = { controlTower: false };
+export const APP_CONTEXT = { controlTower: false, nagPacks: false };
 
 /** The environments of the project at `projectDir`: one per file in config/environments/. */
 export function environmentsOf(projectDir: string): string[] {
