@@ -148,9 +148,10 @@ const LAYERS: (keyof EnvironmentStacks)[] = ['network', 'data', 'service', 'moni
 
 describe.each(listEnvironments())('%s environment', (env) => {
   test("synthesizes with no unacknowledged finding from any rule pack (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Control Tower) or aws-cdk-lib's template validator", () => {
-    // The whole gate, as `cdk synth` runs it: the suite's other syntheses leave out the Control Tower controls
-    // (SUITE_COMPLIANCE), aws-cdk-lib's own template validator (test/support/synth-setup.ts) and the creation stack
-    // traces (SUITE_APP_CONTEXT, test/support/shortcuts.ts).
+    // The whole gate, as `cdk synth` runs it: the suite's other syntheses leave out the cdk-nag packs and the
+    // Control Tower controls (SUITE_COMPLIANCE), aws-cdk-lib's own template validator (test/support/synth-setup.ts),
+    // the creation stack traces and the construct tree's metadata (SUITE_APP_CONTEXT and SUITE_TREE_METADATA,
+    // test/support/shortcuts.ts).
     const app = newApp({ suiteContext: false });
     const stacks = buildEnvironment(app, loadEnvironment(env), FULL_COMPLIANCE);
     const assembly = withBuiltinValidation(() => app.synth());

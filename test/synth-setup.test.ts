@@ -15,7 +15,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { TEMPLATE_CACHE_VARIABLE } from './support/global-setup';
 import { SHORTCUTS } from './support/shortcuts';
-import { synth } from './support/synth';
+import { newApp, synth } from './support/synth';
 import {
   Bundling,
   bundleMemoDir,
@@ -145,4 +145,13 @@ whenShortcutsOn("an acknowledgement is aws-cdk-lib's own, rule and reason, with 
   // aws-cdk-lib's own trace names this file; the suite's has no frames.
   expect(own[0].trace!.join('\n')).toContain('synth-setup.test.ts');
   expect(suite[0].trace).toEqual([expect.stringContaining('no user code in 0 frames')]);
+});
+
+whenShortcutsOn("the suite's apps write no construct tree metadata (tree.json), which no template holds; the whole gate's apps do", () => {
+  const treeOf = (app: App) => {
+    new Stack(app, 'Stack');
+    return app.synth().tryGetArtifact('Tree') !== undefined;
+  };
+  expect(treeOf(newApp())).toBe(false);
+  expect(treeOf(newApp({ suiteContext: false }))).toBe(true);
 });

@@ -7,14 +7,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SUITE_APP_CONTEXT } from '../support/shortcuts';
+import { SUITE_APP_CONTEXT, SUITE_TREE_METADATA } from '../support/shortcuts';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'eu-west-1';
 export const ZONES = [`${REGION}a`, `${REGION}b`, `${REGION}c`];
 
 export function bareStack(): Stack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...SUITE_APP_CONTEXT } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...SUITE_APP_CONTEXT }, treeMetadata: SUITE_TREE_METADATA });
   return new Stack(app, 'Test', { env: { account: ACCOUNT, region: REGION } });
 }
 

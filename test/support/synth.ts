@@ -12,7 +12,7 @@ import { canonicalJson } from '../../lib/canonical-json';
 import type { EnvironmentStacks } from '../../lib/app';
 import type { ComplianceOptions } from '../../lib/compliance';
 import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
-import { SUITE_APP_CONTEXT } from './shortcuts';
+import { SUITE_APP_CONTEXT, SUITE_TREE_METADATA } from './shortcuts';
 
 /** cdk.json's context (the app's feature flags): the CLI hands it to every synthesis. */
 export const CDK_JSON_CONTEXT = (
@@ -21,11 +21,15 @@ export const CDK_JSON_CONTEXT = (
 
 /**
  * A CDK App with cdk.json's context (its feature flags), as the CLI creates it, and the suite's `SUITE_APP_CONTEXT`
- * (shortcuts.ts) unless `suiteContext` is false; `context` adds to either.
+ * and `SUITE_TREE_METADATA` (shortcuts.ts) unless `suiteContext` is false; `context` adds to either.
  */
 export function newApp(options: { suiteContext?: boolean; context?: Record<string, unknown>; outdir?: string } = {}): App {
-  const suite = options.suiteContext === false ? {} : SUITE_APP_CONTEXT;
-  return new App({ context: { ...CDK_JSON_CONTEXT, ...suite, ...options.context }, outdir: options.outdir });
+  const suite = options.suiteContext !== false;
+  return new App({
+    context: { ...CDK_JSON_CONTEXT, ...(suite ? SUITE_APP_CONTEXT : {}), ...options.context },
+    outdir: options.outdir,
+    treeMetadata: suite ? SUITE_TREE_METADATA : true,
+  });
 }
 
 /** The configuration of an environment file, optionally with further overrides applied on top. */
