@@ -14,8 +14,8 @@ module.exports = {
     : { testEnvironment: 'node' }),
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Type checking is `tsc --noEmit`'s job in `npm test`; ts-jest only transpiles (isolatedModules in tsconfig).
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // esbuild transpiles, as tsx does for the app and the commands; type checking is `tsc --noEmit`'s job in `npm test`.
+  transform: { '^.+\\.ts$': '<rootDir>/test/support/esbuild-transform.js' },
   // cfn-guard's result cache and esbuild without npx: costs of each synthesis paid once (test/support/synth-setup.ts).
   setupFiles: ['<rootDir>/test/support/synth-setup.ts'],
   // The templates of the run's syntheses, shared by every test file and worker (test/support/synth.ts).
