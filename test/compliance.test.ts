@@ -3,7 +3,7 @@
  * proactive controls run in every synth, and a finding that is not acknowledged fails it. (That every environment synthesizes clean is checked in
  * environments.test.ts, which synthesizes each environment once for all its whole-environment checks.) The
  * variants teams make are checked here against every pack and control: the suite's other syntheses of variants
- * run the cdk-nag packs only (`SUITE_COMPLIANCE` in test/support/synth.ts).
+ * run neither (`SUITE_COMPLIANCE` in test/support/synth.ts).
  */
 import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import * as fs from 'fs';
@@ -142,11 +142,13 @@ const VARIANTS: [string, () => AppConfig][] = [
   [
     // The `postgres` engine in production (two replicas, the production settings); a second service that writes
     // (its own users and schema migration function, every cache tier, the production rollout: canary); a third
-    // cache tier, Multi-AZ with a replica; and the api's blue/green rollout (other deployment settings of the ECS
-    // service than the canary's; linear differs from the canary only in its step sizes).
-    'prod (postgres) + worker service + ratelimit tier, api blue/green',
+    // cache tier, Multi-AZ with a replica; the api's blue/green rollout (other deployment settings of the ECS
+    // service than the canary's; linear differs from the canary only in its step sizes); and an account whose
+    // Lambda quota leaves no room for reserved concurrency (every function acknowledges the packs' rule instead).
+    'prod (postgres) + worker service + ratelimit tier, api blue/green, no reserved Lambda concurrency',
     () =>
       configOf('prod', {
+        environment: { reserveLambdaConcurrency: false },
         database: { engine: 'postgres' },
         services: {
           api: { deployment: { strategy: 'blue-green' } },
@@ -263,7 +265,7 @@ describe('acknowledgements', () => {
 describe('an account whose Lambda quota leaves no room for reserved concurrency (environment.reserveLambdaConcurrency: false)', () => {
   type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
   // staging has every function of the project's: the identity bootstrap, api's schema migration and pre-traffic hook.
-  // synth() runs the suite's gate, the cdk-nag packs: a finding left unacknowledged would fail the synthesis.
+  // The whole gate passes the setting on the prod variant teams make (VARIANTS above); synth() runs no pack.
   const reserved = synth('staging');
   const unreserved = synth(configOf('staging', { environment: { reserveLambdaConcurrency: false } }));
   // Every stack the environment has (the type makes a stack added later a compile error here until it is listed).
@@ -278,6 +280,16 @@ describe('an account whose Lambda quota leaves no room for reserved concurrency 
     .filter(([, r]) => r.Properties?.ReservedConcurrentExecutions !== undefined)
     .map(([id]) => id)
     .sort();
+
+  test('the whole gate passes it: the prod variant teams make that sets it has no unacknowledged finding, and none of its functions reserves any', () => {
+    const [label, config] = VARIANTS.find(([, c]) => c().environment.reserveLambdaConcurrency === false)!;
+    const { violations, templates } = synthWithWholeGate(label, config);
+    expect(violations).toEqual([]);
+    const all = [...templates.values()].flatMap((t) => functions(JSON.parse(t) as Record<string, unknown>));
+    // The identity bootstrap, and each service's schema migration and pre-traffic hook.
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(all.filter(([, r]) => r.Properties?.ReservedConcurrentExecutions !== undefined)).toEqual([]);
+  });
 
   test("the project's functions reserve none, and each acknowledges the packs' LambdaConcurrency rule in its metadata", () => {
     expect(reservedIds).toHaveLength(3);

@@ -322,7 +322,7 @@ const ENVIRONMENTS: [string, () => ReturnType<typeof configOf>][] = [
   ...listEnvironments().map((name): [string, () => ReturnType<typeof configOf>] => [name, () => configOf(name)]),
   ['staging (postgres)', () => configOf('staging', { database: { engine: 'postgres' } })],
 ];
-// Whole-environment syntheses with every compliance pack, on a shared two-core machine.
+// Whole-environment syntheses, on a shared two-core machine.
 const SYNTH_TIMEOUT = 240_000;
 /** The estimates of the environment files, by name, for the example bill of docs/cost.md. */
 const estimates = new Map<string, EnvironmentEstimate>();

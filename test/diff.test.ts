@@ -62,7 +62,7 @@ const NODE_TYPE = {
 /** A budget of 1 USD: any increase is above it. */
 const BUDGET = { file: ENV_FILE, from: '  cost: { usage: {', to: '  cost: { monthlyBudget: 1, usage: {' };
 
-// Synthesis runs the whole app with every compliance pack, on a shared 2-core machine.
+// Each synthesis runs the whole app in a child process, on a shared 2-core machine.
 const SYNTH_TIMEOUT = 240_000;
 
 let temp: TempRepo;

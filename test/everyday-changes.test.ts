@@ -17,7 +17,7 @@ import { servesTraffic, trafficRow } from '../scripts/diff/traffic';
 import { RATELIMIT_TIER, WORKER_SERVICE } from './support/fixtures';
 import { configOf, synth } from './support/synth';
 
-// Synthesis runs the whole app with every compliance pack, on a shared 2-core machine.
+// Whole-environment syntheses of prod, on a shared 2-core machine.
 const SYNTH_TIMEOUT = 240_000;
 
 /**
