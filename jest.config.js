@@ -21,7 +21,8 @@ module.exports = {
   // The templates of the run's syntheses, shared by every test file and worker (test/support/synth.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  // jest's order, except that a file that mostly waits on child processes does not start a worker (the file says why).
+  // jest's order, with recorded durations where jest has none (a fresh clone), and a file that mostly waits on child
+  // processes never starting a worker (the file says why).
   testSequencer: '<rootDir>/test/support/sequencer.js',
   // cpu-report.ts: each file's CPU, its own and its child processes', for scripts/bench-suite.sh (off unless asked).
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean', '<rootDir>/test/support/cpu-report.ts'],

@@ -95,7 +95,7 @@ describe('the recorded durations (test/support/test-durations.json), where jest 
     }
   });
 
-  test('the file the suite reads names test files of the suite, each with a positive number of milliseconds', () => {
+  test('the file the suite reads holds test file paths, each with a positive number of milliseconds', () => {
     const durations = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'support', 'test-durations.json'), 'utf8')) as Record<
       string,
       unknown

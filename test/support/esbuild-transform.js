@@ -37,7 +37,12 @@ module.exports = {
     const { code, map } = esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename });
     return { code, map };
   },
-  getCacheKey(source, filename) {
-    return crypto.createHash('sha256').update(VERSION).update('\0').update(filename).update('\0').update(source).digest('hex');
+  // What jest's own key covers (the file, jest's configuration, coverage instrumentation on or off), and VERSION:
+  // without the instrumentation flag, a coverage run would reuse an earlier run's uninstrumented output.
+  getCacheKey(source, filename, { configString, instrument }) {
+    return crypto
+      .createHash('sha256')
+      .update([VERSION, configString, instrument ? 'instrument' : '', filename, source].join('\0'))
+      .digest('hex');
   },
 };
