@@ -362,8 +362,8 @@ describe('cache handles and outputs', () => {
   });
 
   test('a third tier from config alone gets its own replication group, parameter group, secret, logs and outputs', () => {
-    const { stacks } = synth(configOf('dev', RATELIMIT));
-    const data = synth(configOf('dev', RATELIMIT)).template('data');
+    const env = synth(configOf('dev', RATELIMIT));
+    const data = env.template('data');
     data.resourceCountIs(RG, 3);
     data.resourceCountIs(PG, 3);
     expect(cacheResources(data, 'AWS::SecretsManager::Secret')).toHaveLength(3);
@@ -375,13 +375,13 @@ describe('cache handles and outputs', () => {
     expect(Object.keys(data.toJSON().Outputs)).toEqual(
       expect.arrayContaining(['CacheRatelimitPrimaryEndpoint', 'CacheRatelimitSecretArn']),
     );
-    expect(stacks.data.cacheTiers.tier('ratelimit').evictionPolicy).toBe('volatile-ttl');
+    expect(env.stacks.data.cacheTiers.tier('ratelimit').evictionPolicy).toBe('volatile-ttl');
   });
 
   test('an environment that removes a default tier with null has no replication group for it', () => {
     const config = resolveConfig('dev', { ...dev, cache: { ...dev.cache, tiers: { critical: dev.cache.tiers.critical, hot: null } } });
-    const { stacks } = synth(config);
-    synth(config).template('data').resourceCountIs(RG, 1);
-    expect(stacks.data.cacheTiers.tiers.map((t) => t.name)).toEqual(['critical']);
+    const env = synth(config);
+    env.template('data').resourceCountIs(RG, 1);
+    expect(env.stacks.data.cacheTiers.tiers.map((t) => t.name)).toEqual(['critical']);
   });
 });

@@ -333,9 +333,8 @@ describe.each(ENVIRONMENTS)("%s environment's estimate", (label, configFn) => {
   let templates: Map<string, Record<string, unknown>>;
   beforeAll(() => {
     config = configFn();
-    const env = synth(config);
     // synth()'s templates, which the run shares across files: reading them builds no app. The estimate only reads them.
-    templates = new Map(env.layers().map((layer) => [env.artifact(layer).stackName, env.template(layer).toJSON()]));
+    templates = synth(config).stackTemplates();
     e = estimateEnvironment(config.environment.name, templates);
     if (listEnvironments().includes(label)) estimates.set(label, e);
   }, SYNTH_TIMEOUT);

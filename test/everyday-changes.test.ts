@@ -12,7 +12,7 @@ import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import { type AppConfig, type EnvironmentOverrides } from '../config/load';
 import { compareStacks } from '../scripts/diff/engine';
 import { planHazards } from '../scripts/diff/plan';
-import type { CfnTemplate, StackTemplates } from '../scripts/diff/synth';
+import type { StackTemplates } from '../scripts/diff/synth';
 import { servesTraffic, trafficRow } from '../scripts/diff/traffic';
 import { RATELIMIT_TIER, WORKER_SERVICE } from './support/fixtures';
 import { configOf, synth } from './support/synth';
@@ -26,17 +26,7 @@ const SYNTH_TIMEOUT = 240_000;
  * `postgres`, the hot tier's eviction policy in cache.test) is synthesized once in the run. The CLI's syntheses also
  * carry each resource's construct path in its metadata, which the diff prints and never judges by.
  */
-function assembly(config: AppConfig): StackTemplates {
-  const env = synth(config);
-  const layers = env.layers();
-  const templates: StackTemplates = new Map(
-    layers.map((layer) => [env.artifact(layer).stackName, env.template(layer).toJSON() as CfnTemplate]),
-  );
-  templates.dependencies = new Map(
-    layers.map((layer) => [env.artifact(layer).stackName, env.artifact(layer).dependencies.filter((id) => templates.has(id))] as const),
-  );
-  return templates;
-}
+const assembly = (config: AppConfig): StackTemplates => synth(config).stackTemplates();
 
 /** A change the overrides cannot express: it edits the validated configuration. */
 type Edit = (config: AppConfig) => AppConfig;

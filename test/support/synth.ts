@@ -11,6 +11,7 @@ import { type AppConfig, type EnvironmentOverrides, loadEnvironment, resolveConf
 import { canonicalJson } from '../../lib/canonical-json';
 import type { EnvironmentStacks } from '../../lib/app';
 import type { ComplianceOptions } from '../../lib/compliance';
+import type { StackTemplates } from '../../scripts/diff/synth';
 import { TEMPLATE_CACHE_VARIABLE } from './global-setup';
 import { SUITE_APP_CONTEXT, SUITE_TREE_METADATA } from './shortcuts';
 
@@ -52,6 +53,8 @@ export interface SynthesizedEnvironment {
   layers(): (keyof EnvironmentStacks)[];
   /** The stack as the cloud assembly has it, read with the templates: its name and its manifest's dependencies. */
   artifact(stack: keyof EnvironmentStacks): StackArtifact;
+  /** Every template by stack name, with each stack's dependencies among them: what `npm run diff` reads of a cloud assembly. */
+  stackTemplates(): StackTemplates;
 }
 
 /** A stack's artifact in the cloud assembly: the stack's name and the IDs of the artifacts it depends on (its deploy order). */
@@ -145,6 +148,14 @@ export function synth(env: string | AppConfig): SynthesizedEnvironment {
       const artifact = all().artifacts[name];
       if (!artifact) throw new Error(`This environment has no ${name} stack`);
       return artifact;
+    },
+    stackTemplates() {
+      const layers = result.layers();
+      const byName: StackTemplates = new Map(layers.map((layer) => [result.artifact(layer).stackName, result.template(layer).toJSON()]));
+      byName.dependencies = new Map(
+        layers.map((layer) => [result.artifact(layer).stackName, result.artifact(layer).dependencies.filter((id) => byName.has(id))]),
+      );
+      return byName;
     },
   };
   cache.set(key, result);
