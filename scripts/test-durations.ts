@@ -94,7 +94,8 @@ export async function main(argv: string[], durationsFile = DURATIONS_FILE): Prom
     return 2;
   }
   fs.writeFileSync(durationsFile, `${JSON.stringify(durations, null, 2)}\n`);
-  process.stdout.write(`${durationsFile}: ${report.testResults.length} files recorded, ${Object.keys(durations).length} in all\n`);
+  const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+  process.stdout.write(`${durationsFile}: ${files(report.testResults.length)} recorded, ${files(Object.keys(durations).length)} in all\n`);
   return 0;
 }
 
